@@ -1,0 +1,187 @@
+"""SPARQL to answers, read-only and local.
+
+Queries run on pyoxigraph (fast, standard). Before one runs, rdflib's SPARQL parser checks
+that it is a query (no update) that reaches nothing outside the graph: no SERVICE, no
+FROM / FROM NAMED. Bundled queries are the `.rq` files in `queries/`, each with a title,
+a description and optional parameters bound by substitution.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+
+OUTPUT_FORMATS = ("table", "csv", "json", "markdown")
+
+
+class QueryError(ValueError):
+    """A query that cannot or may not run, with the reason."""
+
+
+@dataclass(frozen=True)
+class BundledQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    variables: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]   # pyoxigraph terms (or None when unbound)
+    boolean: bool | None = None
+
+    def texts(self) -> list[list[str]]:
+        """Rows as display strings: IRIs and literal values, "" for unbound."""
+        return [["" if t is None else _term(t) or "" for t in row] for row in self.rows]
+
+
+def bundled_queries() -> dict[str, BundledQuery]:
+    """The named queries shipped with conflict-kg, by file name without `.rq`."""
+    out = {}
+    folder = resources.files("conflict_kg") / "queries"
+    for res in sorted(folder.iterdir(), key=lambda r: r.name):
+        if res.name.endswith(".rq"):
+            text = res.read_text("utf-8")
+            meta = dict(re.findall(r"^#\s*(title|description):\s*(.+)$", text, flags=re.M))
+            params = tuple(re.findall(r"^#\s*param:\s*(\w+)", text, flags=re.M))
+            name = res.name[:-3]
+            out[name] = BundledQuery(name, meta.get("title", name), meta.get("description", ""), params, text)
+    return out
+
+
+def resolve_query(spec: str) -> str:
+    """A bundled query name, a path to a `.rq` file, or the query text itself."""
+    named = bundled_queries()
+    if spec in named:
+        return named[spec].text
+    path = Path(spec)
+    if len(spec) < 1024 and "\n" not in spec and path.suffix in (".rq", ".sparql") :
+        if not path.is_file():
+            raise QueryError(f"{spec}: no such query file, and no bundled query of that name "
+                             f"(bundled: {', '.join(named)})")
+        return path.read_text("utf-8")
+    if not re.search(r"\b(select|construct|ask|describe)\b", spec, flags=re.I):
+        raise QueryError(f"{spec!r} is neither a bundled query ({', '.join(named)}), a .rq file, nor SPARQL")
+    return spec
+
+
+def check_safe(query: str) -> None:
+    """Refuse updates, SERVICE and FROM: a query may read the graph and nothing else."""
+    try:
+        tree = parseQuery(query)
+    except Exception as exc:  # pyparsing raises several types; all mean "not a valid query"
+        if re.search(r"\b(insert|delete|load|clear|drop|create|add|move|copy)\b", query, flags=re.I):
+            raise QueryError("updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) are refused: the graph is read-only") from None
+        raise QueryError(f"not a valid SPARQL query: {exc}") from None
+    if _contains(tree, "ServiceGraphPattern"):
+        raise QueryError("SERVICE is refused: queries may not reach other endpoints")
+    if _contains(tree, "DatasetClause"):
+        raise QueryError("FROM / FROM NAMED is refused: queries may not load other graphs or files")
+
+
+def _contains(node: Any, name: str) -> bool:
+    if isinstance(node, CompValue):
+        if node.name == name:
+            return True
+        return any(_contains(v, name) for v in node.values())
+    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        return any(_contains(v, name) for v in node)
+    return False
+
+
+def open_store(graph_path: Path) -> ox.Store:
+    """An in-memory store holding a graph file (format from its extension)."""
+    path = Path(graph_path)
+    if not path.is_file():
+        raise QueryError(f"{path}: no such graph file")
+    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".") or "ttl")
+    if fmt is None:
+        raise QueryError(f"{path}: unknown RDF format {path.suffix!r}")
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(path), format=fmt)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise QueryError(f"{path}: cannot read the graph: {exc}") from None
+    return store
+
+
+def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = None) -> QueryResult:
+    """Run a checked query; `params` bind variables (as plain literals) by substitution."""
+    check_safe(query)
+    subs = {ox.Variable(k): ox.Literal(v) for k, v in (params or {}).items()}
+    try:
+        answer = store.query(query, substitutions=subs, use_default_graph_as_union=True)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise QueryError(f"query failed: {exc}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(("result",), ((ox.Literal(str(bool(answer)).lower()),),), boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = tuple(v.value for v in answer.variables)
+        rows = tuple(tuple(sol[v] for v in variables) for sol in answer)
+        return QueryResult(variables, rows)
+    rows = tuple((t.subject, t.predicate, t.object) for t in answer)
+    return QueryResult(("subject", "predicate", "object"), rows)
+
+
+def _term(term: Any) -> str | None:
+    if term is None:
+        return None
+    return term.value if hasattr(term, "value") else str(term)
+
+
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """Table for people, CSV, SPARQL-results JSON, or Markdown."""
+    if fmt == "json":
+        return _results_json(result)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(result.variables)
+        writer.writerows(result.texts())
+        return buf.getvalue()
+    cells = [[c.replace("\n", " ") for c in row] for row in result.texts()]
+    if fmt == "markdown":
+        head = "| " + " | ".join(result.variables) + " |"
+        sep = "|" + "|".join("---" for _ in result.variables) + "|"
+        body = ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells]
+        return "\n".join([head, sep, *body]) + "\n"
+    widths = [min(60, max([len(v)] + [len(r[i]) for r in cells])) for i, v in enumerate(result.variables)]
+    fit = lambda s, w: s if len(s) <= w else s[: w - 1] + "…"  # noqa: E731
+    lines = ["  ".join(fit(v, w).ljust(w) for v, w in zip(result.variables, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths)) for row in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _results_json(result: QueryResult) -> str:
+    if result.boolean is not None:
+        return json.dumps({"head": {}, "boolean": result.boolean}, indent=1) + "\n"
+    bindings = []
+    for row in result.rows:
+        b = {}
+        for var, term in zip(result.variables, row):
+            if isinstance(term, ox.NamedNode):
+                b[var] = {"type": "uri", "value": term.value}
+            elif isinstance(term, ox.BlankNode):
+                b[var] = {"type": "bnode", "value": term.value}
+            elif isinstance(term, ox.Literal):
+                b[var] = {"type": "literal", "value": term.value}
+                if term.language:
+                    b[var]["xml:lang"] = term.language
+                elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+                    b[var]["datatype"] = term.datatype.value
+        bindings.append(b)
+    return json.dumps({"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}, indent=1) + "\n"

@@ -1,0 +1,177 @@
+"""RDF to a SHACL report: what fails is taken out of the graph into a quarantine graph,
+with the shape, the message and the source sentence, never dropped silently.
+
+Removal is as small as the result allows: a result with a path and a value removes that one
+triple (and the statement node recording it); a result about a whole node removes the node.
+Validation repeats until the rest conforms, since a removal can leave another node invalid
+(an operation whose only agent was removed).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH
+
+from .iris import CKG
+from .rdf import bind_prefixes
+
+MAX_ROUNDS = 6
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One failed constraint, in words a person can act on."""
+
+    focus: str
+    focus_label: str
+    shape: str
+    message: str
+    path: str | None
+    value: str | None
+    severity: str
+    sentences: tuple[str, ...]
+
+    def describe(self) -> str:
+        where = f" ({self.path} = {self.value})" if self.path else ""
+        said = "".join(f"\n    source: {s}" for s in self.sentences[:2])
+        return f"[{self.severity}] {self.focus_label} <{self.focus}>{where}\n    shape: {self.shape}\n    {self.message}{said}"
+
+
+@dataclass
+class ValidationOutcome:
+    valid: Graph
+    quarantine: Graph
+    violations: list[Violation] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+
+def load_resource_graph(package: str, name: str) -> Graph:
+    g = Graph()
+    g.parse(data=(resources.files(package) / name).read_text("utf-8"), format="turtle")
+    return g
+
+
+def shapes_graph() -> Graph:
+    return load_resource_graph("conflict_kg.shapes", "conflict-kg-shapes.ttl")
+
+
+def ontology_graph() -> Graph:
+    return load_resource_graph("conflict_kg.ontology", "conflict-kg.ttl")
+
+
+def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None) -> ValidationOutcome:
+    """Split `graph` into what conforms to the shapes and a quarantine of what does not."""
+    shapes = shapes if shapes is not None else shapes_graph()
+    ontology = ontology if ontology is not None else ontology_graph()
+    valid = Graph()
+    bind_prefixes(valid)
+    for t in graph:
+        valid.add(t)
+    quarantine = Graph()
+    bind_prefixes(quarantine)
+    outcome = ValidationOutcome(valid, quarantine)
+    for _ in range(MAX_ROUNDS):
+        conforms, results, _text = pyshacl.validate(valid, shacl_graph=shapes, ont_graph=ontology,
+                                                    inference="none", advanced=True, allow_warnings=True)
+        found = _violations(results, valid)
+        outcome.warnings += [v for v, _ in found if v.severity != "Violation" and v not in outcome.warnings]
+        errors = [(v, node) for v, node in found if v.severity == "Violation"]
+        if conforms or not errors:
+            break
+        for violation, result in errors:
+            outcome.violations.append(violation)
+            _move_to_quarantine(valid, quarantine, results, result, violation)
+    return outcome
+
+
+def _violations(results: Graph, data: Graph) -> list[tuple[Violation, BNode]]:
+    out = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        severity = str(results.value(result, SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1]
+        shape = results.value(result, SH.sourceShape)
+        message = results.value(result, SH.resultMessage) or "constraint not met"
+        out.append((Violation(focus=str(focus), focus_label=_label(data, focus), shape=_name(shape),
+                              message=str(message), path=_name(path) if path is not None else None,
+                              value=_show(data, value) if value is not None else None,
+                              severity=severity, sentences=_sentences(data, focus)), result))
+    return out
+
+
+def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result, v: Violation) -> None:
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    value = results.value(result, SH.value)
+    if isinstance(path, URIRef) and value is not None and (focus, path, value) in valid:
+        doomed = {(focus, path, value)}
+        for st in valid.subjects(RDF.subject, focus):  # the statement node recording the triple
+            if (st, RDF.predicate, path) in valid and (st, RDF.object, value) in valid:
+                doomed |= set(valid.triples((st, None, None)))
+    elif (focus, RDF.type, RDF.Statement) in valid:
+        doomed = set(valid.triples((focus, None, None)))
+        s, p, o = valid.value(focus, RDF.subject), valid.value(focus, RDF.predicate), valid.value(focus, RDF.object)
+        doomed.add((s, p, o))
+    else:
+        doomed = set(valid.triples((focus, None, None))) | set(valid.triples((None, None, focus)))
+    for t in doomed:
+        valid.remove(t)
+        quarantine.add(t)
+    record = BNode()
+    quarantine.add((record, RDF.type, CKG.QuarantineRecord))
+    quarantine.add((record, SH.focusNode, focus if focus is not None else Literal(v.focus)))
+    quarantine.add((record, SH.sourceShape, results.value(result, SH.sourceShape) or Literal(v.shape)))
+    quarantine.add((record, SH.resultMessage, Literal(v.message)))
+    if path is not None:
+        quarantine.add((record, SH.resultPath, path))
+    for s in v.sentences:
+        quarantine.add((record, CKG.sentence, Literal(s)))
+
+
+def _sentences(g: Graph, node) -> tuple[str, ...]:
+    out = []
+    for holder in [node, *g.subjects(RDF.subject, node)][:3]:
+        for ev in g.objects(holder, CKG.evidence):
+            s = g.value(ev, CKG.sentence)
+            if s is not None and str(s) not in out:
+                out.append(str(s))
+    return tuple(out)
+
+
+def _label(g: Graph, node) -> str:
+    label = g.value(node, RDFS.label)
+    return str(label) if label is not None else _name(node)
+
+
+def _name(term) -> str:
+    text = str(term)
+    return text.rsplit("#", 1)[-1] if "#" in text else text
+
+
+def _show(g: Graph, term) -> str:
+    if isinstance(term, URIRef):
+        return _label(g, term)
+    return str(term)
+
+
+def format_report(outcome: ValidationOutcome) -> str:
+    """A report a person reads: each violation with its shape, message and source sentence."""
+    lines = ["conflict-kg SHACL validation report", ""]
+    if outcome.conforms:
+        lines.append("The graph conforms to the shapes: nothing was quarantined.")
+    else:
+        lines.append(f"{len(outcome.violations)} violation(s); the facts concerned were moved to the quarantine file.")
+    for v in outcome.violations:
+        lines += ["", v.describe()]
+    if outcome.warnings:
+        lines += ["", f"{len(outcome.warnings)} warning(s) (kept in the graph):"]
+        lines += ["", *[w.describe() for w in outcome.warnings]]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,444 @@
+"""Mentions in one article, resolved to entities, and the coreference the rules ask for.
+
+A `DocumentContext` answers the questions every rule has: which entity does this token belong
+to ("IS militants", "SDF fighters"), what does "the group" or "the town" refer to here, and
+which sentence is the evidence. Entities keep gazetteer ids as keys so that the same group in
+two articles becomes one node.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from spacy.tokens import Doc, Span, Token
+
+from .gazetteer import Gazetteer, Known, fold
+from .nlp import lexicon
+from .records import Article, Entity, Evidence
+
+ENTITY_LABELS = {"ArmedGroup", "Country", "Town", "Region", "Facility", "Person", "Organization"}
+STATE_FORCE_NOUNS = {"force", "forces", "troop", "troops", "army", "soldier", "military", "regime",
+                     "government", "warplane", "jet", "aircraft", "helicopter", "artillery", "police"}
+PRONOUNS = {"it", "its", "they", "their", "them", "itself", "themselves"}
+_QUOTES = "\"'“”‘’`"
+
+
+@dataclass
+class Mention:
+    start: int          # token index
+    end: int
+    key: str
+    type: str
+    text: str
+
+
+def _clean(name: str) -> str:
+    name = name.strip().strip(_QUOTES).strip()
+    name = re.sub(r"^(?:the|The)\s+", "", name)
+    name = re.sub(r"[’']s$", "", name).strip()
+    return name.strip(_QUOTES + " ,.;:")
+
+
+class DocumentContext:
+    """Entities of one parsed article and the lookups rules need."""
+
+    def __init__(self, doc: Doc, article: Article, gazetteer: Gazetteer):
+        self.doc, self.article, self.gaz, self.lex = doc, article, gazetteer, lexicon()
+        self.entities: dict[str, Entity] = {}
+        self.mentions: list[Mention] = []
+        self.token_entity: dict[int, str] = {}
+        self._aliases: dict[str, str] = {}
+        self._group_nouns = set(self.lex["group_nouns"])
+        self._backed_by: dict[str, str] = {}
+        self._collect_mentions()
+        self._home_country = self._dominant_country()
+        self._rehome_generic_state_forces()
+        self._extend_group_phrases()
+        self._state_force_phrases()
+
+    # ----- evidence -------------------------------------------------------------------
+    def evidence(self, sent: Span) -> Evidence:
+        text = sent.text.strip()
+        start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        return Evidence(self.article.id, start, start + len(text), text)
+
+    # ----- entity registry ------------------------------------------------------------
+    def _register(self, key: str, etype: str, label: str, surface: str, span: Span | None,
+                  known: Known | None = None, rule: str = "ner", confidence: float = 0.7,
+                  subclass: str | None = None) -> Entity:
+        ent = self.entities.get(key)
+        if ent is None:
+            ent = Entity(key=key, type=etype, label=label, subclass=subclass, rule=rule, confidence=confidence)
+            if known is not None:
+                ent.subclass = known.subclass
+                ent.wikidata = known.wikidata
+                ent.rule, ent.confidence = "gazetteer", 0.95
+                located = [k for k in (known.province, known.country) if k and k in self.gaz.by_id]
+                ent.located_in = tuple(located)
+                if known.lat is not None and known.lon is not None:
+                    ent.coordinates = (float(known.lat), float(known.lon))
+            self.entities[key] = ent
+        if surface:
+            ent.names.add(surface)
+        if span is not None:
+            ev = self.evidence(span.sent)
+            if ev not in ent.evidence:
+                ent.evidence.append(ev)
+        return ent
+
+    def ensure_known(self, known: Known, span: Span | None, surface: str = "") -> str:
+        """Register a gazetteer entry (e.g. a backer named by a demonym) and return its key."""
+        self._register(known.id, known.type, known.label, surface, span, known)
+        return known.id
+
+    def _add_mention(self, span: Span, key: str, etype: str, surface: str) -> None:
+        self.mentions.append(Mention(span.start, span.end, key, etype, surface))
+        for i in range(span.start, span.end):
+            self.token_entity[i] = key
+        self._aliases.setdefault(fold(surface), key)
+
+    # ----- pass 1: named mentions -----------------------------------------------------
+    def _collect_mentions(self) -> None:
+        pending: list[tuple[Span, str]] = []
+        for span in self.doc.ents:
+            surface = _clean(span.text)
+            if not surface or not any(c.isalpha() for c in surface):
+                continue
+            resolved = self._classify(span, surface)
+            if resolved is None:
+                pending.append((span, surface))
+                continue
+            self._mention_from(span, surface, *resolved)
+        self._link_acronyms()
+        for span, surface in pending:  # names only the article itself explains (acronyms, surnames)
+            key = self._aliases.get(fold(surface)) or self._partial_person(surface)
+            if key:
+                ent = self.entities[key]
+                self._register(key, ent.type, ent.label, surface, span)
+                self._add_mention(span, key, ent.type, surface)
+        self.mentions.sort(key=lambda m: m.start)
+
+    def _mention_from(self, span: Span, surface: str, etype: str, known: Known | None,
+                      label: str, subclass: str | None = None, rule: str = "ner") -> None:
+        if known is not None:
+            key = known.id
+            label = known.label
+        else:
+            key = f"{etype.lower()}:{fold(label)}"
+            if etype == "Facility":
+                key = f"facility:{fold(_facility_base(label, self.lex))}"
+            existing = self._aliases.get(fold(label))
+            if existing and self.entities[existing].type == etype:
+                key = existing
+        self._register(key, etype, label, surface, span, known, rule=rule, subclass=subclass)
+        self._add_mention(span, key, etype, surface)
+        if etype == "Facility":
+            self._aliases.setdefault(fold(_facility_base(label, self.lex)), key)
+
+    def _classify(self, span: Span, surface: str) -> tuple | None:
+        """(type, gazetteer entry or None, label[, subclass, rule]) or None when unsure."""
+        label = span.label_
+        gaz = self.gaz
+        if label in ENTITY_LABELS and span.ent_id_ in gaz.by_id:
+            known = gaz.by_id[span.ent_id_]
+            return self._with_head(span, surface, known.type, known)
+        if label in ("GPE", "LOC", "FAC", "ORG", "PERSON", "NORP"):
+            head_kind = self._head_kind(span)
+            if head_kind == "Facility":
+                return "Facility", None, self._with_following(span, surface)
+            if head_kind == "Region":
+                known = gaz.lookup(surface, types={"Region"})
+                if known is not None:
+                    return "Region", known, known.label
+                if label in ("GPE", "LOC"):
+                    return "Region", None, self._with_following(span, surface)
+        if label == "GPE":
+            known = gaz.lookup(surface, types={"Country", "Town", "Region", "Facility"})
+            if known is not None:
+                return known.type, known, known.label
+            return self._place_from_context(span, surface) or ("Town", None, surface)
+        if label == "LOC":
+            known = gaz.lookup(surface, types={"Region", "Town", "Country", "Facility"})
+            return (known.type, known, known.label) if known else ("Region", None, surface)
+        if label == "FAC":
+            known = gaz.lookup(surface, types={"Facility", "Town"})
+            return (known.type, known, known.label) if known else None
+        if label in ("ORG", "PERSON", "NORP"):
+            known = gaz.lookup(surface, types={"ArmedGroup", "Country"})
+            if known is None and label != "NORP":
+                known = gaz.lookup(surface, types={"Town", "Region", "Facility"})
+            if known is not None:
+                return self._with_head(span, surface, known.type, known)
+            if label == "NORP":
+                return None
+            if self._is_group_context(span, surface):
+                return "ArmedGroup", None, surface, None, "context"
+            if label == "PERSON":
+                if len(surface.split()) == 1 and surface.lower() in {w for w in self._group_nouns}:
+                    return None
+                return ("Person", None, surface) if len(surface.split()) > 1 or surface[:1].isupper() else None
+            if self._place_from_context(span, surface):
+                return self._place_from_context(span, surface)
+            return "Organization", None, surface
+        return None
+
+    def _with_head(self, span: Span, surface: str, etype: str, known: Known) -> tuple:
+        """A known town followed by "airbase" is a facility: "Tabqa airbase"."""
+        if etype in ("Town", "Region") and self._head_kind(span) == "Facility":
+            full = self._with_following(span, surface)
+            fac = self.gaz.lookup(full, types={"Facility"})
+            return ("Facility", fac, fac.label) if fac else ("Facility", None, full)
+        return etype, known, known.label
+
+    def _following_heads(self, span: Span, heads: Iterable[str]) -> int:
+        """How many tokens after the span form one of `heads` ("border crossing" = 2)."""
+        doc = self.doc
+        for head in sorted(heads, key=lambda h: -len(h.split())):
+            words = head.split()
+            toks = doc[span.end: span.end + len(words)]
+            if len(toks) == len(words) and all(t.lower_ == w for t, w in zip(toks, words)):
+                return len(words)
+        return 0
+
+    def _head_kind(self, span: Span) -> str | None:
+        if self._following_heads(span, self.lex["facility_heads"]):
+            return "Facility"
+        if self._following_heads(span, self.lex["region_heads"]):
+            return "Region"
+        return None
+
+    def _with_following(self, span: Span, surface: str) -> str:
+        n = self._following_heads(span, self.lex["facility_heads"]) or \
+            self._following_heads(span, self.lex["region_heads"])
+        return _clean(self.doc[span.start: span.end + n].text) if n else surface
+
+    def _place_from_context(self, span: Span, surface: str) -> tuple | None:
+        """"the town of X", "X, a village", "provinces of X and Y" type a place no list knows."""
+        prev = [t.lemma_.lower() for t in self.doc[max(0, span.start - 3): span.start]]
+        place_nouns = self.lex["place_nouns"]
+        if len(prev) >= 2 and prev[-1] == "of":
+            for etype, nouns in place_nouns.items():
+                if prev[-2] in nouns or prev[-2].rstrip("s") in nouns:
+                    return etype, None, surface
+        root = span.root
+        if root.dep_ in ("conj", "appos"):
+            anc = root.head
+            while anc.dep_ == "conj" and anc.head.i != anc.i:
+                anc = anc.head
+            if anc.dep_ == "pobj" and anc.head.lower_ == "of" and anc.head.head.lemma_.lower() in place_nouns["Region"]:
+                return "Region", None, surface
+        return None
+
+    def _is_group_context(self, span: Span, surface: str) -> bool:
+        """"X fighters", "the X militia", "X, a rebel group": an armed group no list knows."""
+        words = surface.lower().split()
+        heads = set(self.lex["group_heads"])
+        if words and words[-1] in heads:
+            return True
+        nxt = self.doc[span.end] if span.end < len(self.doc) else None
+        if nxt is not None and nxt.lemma_.lower() in {"fighter", "militant", "militia", "militiaman", "troop", "jihadist", "rebel", "insurgent"}:
+            return True
+        for tok in span.root.children:
+            if tok.dep_ == "appos" and tok.lemma_.lower() in {"group", "militia", "alliance", "faction", "coalition", "brigade", "organisation", "organization"}:
+                mods = {c.lemma_.lower() for c in tok.children}
+                if mods & {"rebel", "armed", "jihadist", "militant", "islamist", "kurdish", "extremist", "insurgent", "terrorist"} or tok.lemma_.lower() in {"militia", "brigade"}:
+                    return True
+        return False
+
+    def _link_acronyms(self) -> None:
+        """"The New Syrian Army (NSA)": the acronym names the same entity."""
+        doc = self.doc
+        for m in list(self.mentions):
+            i = m.end
+            if i < len(doc) and doc[i].text in _QUOTES:
+                i += 1
+            if i + 2 < len(doc) + 0 and doc[i].text == "(" and i + 2 < len(doc) and doc[i + 2].text == ")":
+                acro = doc[i + 1].text
+                if acro.isupper() and 1 < len(acro) <= 8:
+                    self._aliases[fold(acro)] = m.key
+                    self._aliases.setdefault(acro.lower(), m.key)
+
+    def _partial_person(self, surface: str) -> str | None:
+        """"al-Saloum" after "Mozahem al-Saloum" is the same person."""
+        f = fold(surface)
+        if not f:
+            return None
+        for ent in self.entities.values():
+            if ent.type == "Person" and any(fold(n).endswith(" " + f) or fold(n) == f for n in ent.names):
+                return ent.key
+        return None
+
+    # ----- pass 2: the article's home country, generic state forces ----------------
+    def _dominant_country(self) -> str | None:
+        counts: dict[str, int] = {}
+        for m in self.mentions:
+            country = m.key if m.type == "Country" else None
+            if m.type in ("Town", "Region", "Facility") and m.key in self.gaz.by_id:
+                country = self.gaz.by_id[m.key].country
+            if country and self.gaz.state_forces_of(country):
+                counts[country] = counts.get(country, 0) + 1
+        return max(counts, key=lambda c: (counts[c], c)) if counts else None
+
+    def _rehome_generic_state_forces(self) -> None:
+        """"government forces" with no nationality are the forces of the article's country."""
+        if not self._home_country:
+            return
+        home = self.gaz.state_forces_of(self._home_country)
+        if home is None:
+            return
+        for m in self.mentions:
+            known = self.gaz.by_id.get(m.key)
+            if known is None or known.subclass != "StateForces" or known.id == home.id:
+                continue
+            country = self.gaz.by_id.get(known.country or "")
+            words = fold(m.text).split()
+            names = {fold(x) for x in ([country.label, *country.aliases, *country.demonyms] if country else [])}
+            if any(n and n in " ".join(words) for n in names):
+                continue
+            span = self.doc[m.start:m.end]
+            ent = self.entities[m.key]
+            ent.names.discard(m.text)
+            if not ent.names:
+                del self.entities[m.key]
+            m.key = self.ensure_known(home, span, m.text)
+            for i in range(m.start, m.end):
+                self.token_entity[i] = m.key
+
+    # ----- pass 3: phrases whose head noun belongs to a named group ----------------
+    def _extend_group_phrases(self) -> None:
+        """"IS militants", "SDF fighters", "the Islamic State militant group": the head is the group."""
+        for m in self.mentions:
+            if m.type not in ("ArmedGroup",):
+                continue
+            span = self.doc[m.start:m.end]
+            head = span.root.head
+            j = m.end
+            if j < len(self.doc) and self.doc[j].lemma_.lower() in self._group_nouns and j not in self.token_entity:
+                self.token_entity[j] = m.key
+            if (head.i not in self.token_entity and span.root.dep_ in ("compound", "nmod", "amod", "poss")
+                    and head.lemma_.lower() in self._group_nouns and 0 < head.i - m.end + 1 <= 4):
+                self.token_entity[head.i] = m.key
+
+    def _state_force_phrases(self) -> None:
+        """"Russian forces", "Syrian and Iraqi forces": a demonym on a force noun is that state's forces."""
+        for tok in self.doc:
+            if tok.i in self.token_entity or tok.lemma_.lower() not in STATE_FORCE_NOUNS or tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            for mod in tok.children:
+                if mod.dep_ not in ("amod", "compound", "nmod") or mod.i > tok.i:
+                    continue
+                for adj in [mod, *[c for c in mod.children if c.dep_ == "conj"]]:
+                    country = self.country_of_token(adj)
+                    if country is None:
+                        continue
+                    forces = self.gaz.state_forces_of(country.id)
+                    span = self.doc[min(adj.i, tok.i): tok.i + 1]
+                    surface = f"{adj.text} {tok.text}" if adj.i != mod.i else span.text
+                    if forces is None:
+                        key = f"armedgroup:{fold(adj.text)} forces"
+                        self._register(key, "ArmedGroup", f"{adj.text} forces", surface, span,
+                                       rule="demonym-forces", subclass="StateForces")
+                    else:
+                        key = self.ensure_known(forces, span, _clean(surface))
+                    self.mentions.append(Mention(adj.i, tok.i + 1, key, "ArmedGroup", surface))
+                    self.token_entity.setdefault(adj.i, key)
+                    self.token_entity.setdefault(tok.i, key)
+        self.mentions.sort(key=lambda m: m.start)
+
+    def country_of_token(self, tok: Token) -> Known | None:
+        """The country a token names: "US", "Russian", "Iran-", "Tehran" (as an actor)."""
+        key = self.token_entity.get(tok.i)
+        if key and self.entities.get(key) and self.entities[key].type == "Country":
+            return self.gaz.by_id.get(key)
+        f = fold(tok.text)
+        known = self.gaz.demonyms.get(f)
+        if known is None and key is None:
+            known = self.gaz.lookup(tok.text, types={"Country"}) or self.gaz.capitals.get(f)
+        if known is None and key and key in self.gaz.by_id and self.entities[key].type in ("Town",):
+            known = self.gaz.capitals.get(fold(self.entities[key].label))  # "its backer Tehran"
+        return known
+
+    # ----- questions rules ask --------------------------------------------------------
+    def entity_of(self, tok: Token, *, types: set[str] | None = None) -> str | None:
+        key = self.token_entity.get(tok.i)
+        if key and (types is None or self.entities[key].type in types):
+            return key
+        return None
+
+    def actor_at(self, tok: Token, *, exclude: Iterable[str] = ()) -> str | None:
+        """The armed group or country a token stands for, following "the group", "it"."""
+        key = self.entity_of(tok, types={"ArmedGroup", "Country"})
+        if key:
+            return key
+        for child in tok.children:  # "the Lebanese Shia group Hezbollah": an appositive name
+            if child.dep_ in ("appos", "compound") and child.i > tok.i:
+                key = self.entity_of(child, types={"ArmedGroup"})
+                if key:
+                    return key
+        lemma = tok.lemma_.lower()
+        if tok.lower_ in PRONOUNS or lemma in ("it", "they"):
+            return self.salient_group(before=tok.i, exclude=exclude)
+        if lemma in self.lex["descriptions"] and self._definite(tok):
+            return self.salient_group(before=tok.i, subclasses=set(self.lex["descriptions"][lemma]),
+                                      exclude=exclude, backer=self._backer_adjective(tok))
+        return None
+
+    def _definite(self, tok: Token) -> bool:
+        dets = [c for c in tok.children if c.dep_ in ("det", "poss")]
+        return any(d.lower_ in ("the", "this", "that", "these", "those", "its", "their") for d in dets)
+
+    def _backer_adjective(self, tok: Token) -> str | None:
+        for c in tok.children:
+            if c.dep_ in ("amod", "compound") and c.lemma_.lower() in ("back", "support"):
+                for cc in c.children:
+                    country = self.country_of_token(cc)
+                    if country:
+                        return country.id
+        return None
+
+    def salient_group(self, *, before: int, subclasses: set[str] | None = None,
+                      exclude: Iterable[str] = (), backer: str | None = None) -> str | None:
+        """The most recent armed group mentioned before token `before` that fits."""
+        excluded = set(exclude)
+        best = None
+        for m in reversed(self.mentions):
+            if m.start >= before or m.type != "ArmedGroup" or m.key in excluded:
+                continue
+            ent = self.entities[m.key]
+            if subclasses and ent.subclass and ent.subclass not in subclasses:
+                continue
+            if backer and self._backed_by.get(m.key) != backer:
+                if best is None:
+                    best = m.key
+                continue
+            return m.key
+        return best
+
+    def note_backing(self, group: str, backer: str) -> None:
+        """Remember "US-backed" groups so that "the US-backed force" finds them."""
+        self._backed_by.setdefault(group, backer)
+
+    def place_at(self, tok: Token) -> str | None:
+        """The place a token stands for, following "the town", "the border town"."""
+        key = self.entity_of(tok, types={"Town", "Region", "Facility", "Country"})
+        if key:
+            return key
+        lemma = tok.lemma_.lower()
+        for etype, nouns in self.lex["place_nouns"].items():
+            if lemma in nouns and self._definite(tok) and etype != "Facility":
+                for m in reversed(self.mentions):
+                    if m.start < tok.i and m.type == etype:
+                        return m.key
+        return None
+
+    def place_type(self, key: str) -> str:
+        return self.entities[key].type
+
+
+def _facility_base(label: str, lex: dict) -> str:
+    low = label.lower()
+    for head in sorted(lex["facility_heads"], key=len, reverse=True):
+        if low.endswith(" " + head):
+            return label[: -len(head) - 1].strip()
+    return label

