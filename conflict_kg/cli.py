@@ -46,6 +46,13 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     q.add_argument("--list", action="store_true", help="list the bundled queries")
 
+    e = sub.add_parser("explain", help="show an article's sentences, entities and the facts each produced")
+    e.add_argument("inputs", nargs="+", type=Path, help="articles (.txt, folder or .jsonl)")
+    e.add_argument("--id", action="append", default=[], help="only these article ids")
+    e.add_argument("--published", type=_date)
+    e.add_argument("--model", default=DEFAULT_MODEL)
+    e.add_argument("--html", type=Path, help="also write an HTML page (displaCy) here")
+
     r = sub.add_parser("reason", help="run the OWL reasoner (HermiT) on the ontology and a graph")
     r.add_argument("graph", type=Path, nargs="?")
     return ap
@@ -54,7 +61,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return {"build": _build, "query": _query, "reason": _reason}[args.command](args)
+        return {"build": _build, "query": _query, "reason": _reason, "explain": _explain}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -104,6 +111,15 @@ def _query(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     sys.stdout.write(format_result(result, args.format))
     return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .explain import explain_articles
+    from .extract.extractor import ExtractOptions
+
+    problems = explain_articles(args.inputs, ExtractOptions(model=args.model), ids=set(args.id),
+                                published=args.published, html=args.html, out=sys.stdout, warn=_err)
+    return EXIT_PARTIAL if problems else EXIT_OK
 
 
 def _reason(args: argparse.Namespace) -> int:

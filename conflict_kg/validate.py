@@ -118,8 +118,9 @@ def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result,
                 doomed |= set(valid.triples((st, None, None)))
     elif (focus, RDF.type, RDF.Statement) in valid:
         doomed = set(valid.triples((focus, None, None)))
-        s, p, o = valid.value(focus, RDF.subject), valid.value(focus, RDF.predicate), valid.value(focus, RDF.object)
-        doomed.add((s, p, o))
+        spo = (valid.value(focus, RDF.subject), valid.value(focus, RDF.predicate), valid.value(focus, RDF.object))
+        if None not in spo:
+            doomed.add(spo)
     else:
         doomed = set(valid.triples((focus, None, None))) | set(valid.triples((None, None, focus)))
     for t in doomed:

@@ -61,7 +61,12 @@ class Extractor:
                 yield ExtractionFailure(article, f"extraction failed: {type(exc).__name__}: {exc}")
 
     def facts(self, doc: Doc, article: Article) -> ArticleFacts:
+        return self.analyse(doc, article)[0]
+
+    def analyse(self, doc: Doc, article: Article) -> tuple[ArticleFacts, DocumentContext]:
+        """Facts with the context that produced them (for `explain`)."""
         ctx = DocumentContext(doc, article, self.gazetteer)
-        relations = extract_relations(ctx)
+        relations = extract_relations(ctx)  # first: "the US-backed force" needs the backing
         operations = extract_operations(ctx)
-        return ArticleFacts(article=article, entities=ctx.entities, relations=relations, operations=operations)
+        facts = ArticleFacts(article=article, entities=ctx.entities, relations=relations, operations=operations)
+        return facts, ctx

@@ -164,8 +164,11 @@ def _entry(rec: dict, file: str) -> Known:
         etype, sub = cls, None
     else:
         raise ValueError(f"{file}: entry {rec.get('id')!r} has unknown class {cls!r}")
+    aliases = [a for a in rec.get("aliases", []) if a]
+    if rec.get("id", "").startswith("gn-"):  # GeoNames keeps odd romanisations ("dhwk"): names only
+        aliases = [a for a in aliases if a[:1].isupper() and re.search(r"[aeiouy]", a, re.I)]
     return Known(id=rec["id"], label=rec["label"], type=etype, subclass=sub,
-                 aliases=[a for a in rec.get("aliases", []) if a], wikidata=rec.get("wikidata"),
+                 aliases=aliases, wikidata=rec.get("wikidata"),
                  parent=rec.get("parent"), country=rec.get("country"), province=rec.get("province"),
                  lat=rec.get("lat"), lon=rec.get("lon"), demonyms=rec.get("demonyms", []),
                  capital=rec.get("capital"))

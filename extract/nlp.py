@@ -29,18 +29,19 @@ def lexicon() -> dict[str, Any]:
     return json.loads(text)
 
 
-def _is_acronym(form: str) -> bool:
-    letters = [c for c in form if c.isalpha()]
-    return bool(letters) and len(form) <= 6 and all(c.isupper() for c in letters)
+def _case_sensitive(form: str) -> bool:
+    """Proper names match as written ("Hit" the town, not "hit"); generic aliases
+    written in lower case ("regime forces", "coalition") match in any case."""
+    return any(c.isupper() for c in form)
 
 
 def ruler_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
-    """Token patterns for every gazetteer surface form: acronyms match case-sensitively."""
+    """Token patterns for every gazetteer surface form (see `_case_sensitive`)."""
     seen: set[tuple[str, ...]] = set()
     patterns = []
     for form, _etype, _id in gazetteer.patterns():
         tokens = [t.text for t in nlp.make_doc(form)]
-        exact = _is_acronym(form)
+        exact = _case_sensitive(form)
         key = tuple(tokens) if exact else tuple(t.lower() for t in tokens)
         if key in seen or not tokens:
             continue

@@ -1,0 +1,48 @@
+"""SHACL before publishing: valid facts published, broken ones quarantined with a reason."""
+from __future__ import annotations
+
+from rdflib.namespace import RDF, SH
+
+from conflict_kg.iris import CKG
+from conflict_kg.rdf import GraphBuilder
+from conflict_kg.validate import format_report, validate
+
+from factories import sample_facts
+
+
+def _build(**kw):
+    b = GraphBuilder()
+    b.add(sample_facts(**kw))
+    return b.graph()
+
+
+def test_good_facts_conform():
+    outcome = validate(_build())
+    assert outcome.conforms, format_report(outcome)
+    assert len(outcome.quarantine) == 0
+    assert len(outcome.valid) == len(_build())
+
+
+def test_capture_without_place_is_quarantined_with_shape_message_and_sentence():
+    outcome = validate(_build(capture_place=None))
+    assert not outcome.conforms
+    [v] = outcome.violations
+    assert v.shape.endswith("CaptureHasPlaceShape")
+    assert "place" in v.message.lower()
+    assert any("captured Tal Sawda" in s for s in v.sentences)
+    assert not list(outcome.valid.subjects(RDF.type, CKG.Capture))
+    assert list(outcome.quarantine.subjects(RDF.type, CKG.Capture))
+    [record] = list(outcome.quarantine.subjects(RDF.type, CKG.QuarantineRecord))
+    assert outcome.quarantine.value(record, SH.resultMessage) is not None
+    report = format_report(outcome)
+    assert "CaptureHasPlaceShape" in report and "captured Tal Sawda" in report
+
+
+def test_self_backing_is_removed_alone():
+    g = _build()
+    group = next(g.subjects(CKG.backedBy, None))
+    g.add((group, CKG.backedBy, group))
+    outcome = validate(g)
+    assert (group, CKG.backedBy, group) not in outcome.valid
+    assert (group, CKG.backedBy, group) in outcome.quarantine
+    assert list(outcome.valid.subjects(RDF.type, CKG.Capture)), "unrelated facts stay published"
