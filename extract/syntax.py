@@ -1,7 +1,7 @@
 """Small questions about spaCy's dependency parse that several rules ask."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from spacy.tokens import Token
 
@@ -9,17 +9,27 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 CLAUSE_DEPS = {"relcl", "ccomp", "advcl", "parataxis", "csubj", "acl"}
 
 
-def is_passive(verb: Token) -> bool:
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+def is_passive(verb: Token, is_actor: Callable[[Token], bool] | None = None) -> bool:
+    """Passive voice; an "auxiliary" that is really a named actor ("IS started", where the
+    small model reads IS as the verb "is") does not count."""
+    return any(c.dep_ == "nsubjpass" or (c.dep_ == "auxpass" and not (is_actor and is_actor(c)))
+               for c in verb.children)
 
 
-def subjects(verb: Token) -> list[Token]:
+def misparsed_subjects(verb: Token, is_actor: Callable[[Token], bool]) -> list[Token]:
+    """Named actors the parser attached as auxiliaries or modifiers left of the verb."""
+    return [c for c in verb.lefts if c.dep_ in ("aux", "auxpass", "advmod", "npadvmod", "dep") and is_actor(c)]
+
+
+def subjects(verb: Token, is_actor: Callable[[Token], bool] | None = None) -> list[Token]:
     """The subject tokens of a verb (with conjuncts), borrowing the governing verb's
     subject for "X retook A and seized B", "killing 40", "started counter-attacking"."""
     tok, subs = verb, []
     for _ in range(4):
         subs = [c for c in tok.children if c.dep_ in ("nsubj", "csubj")]
-        if subs or is_passive(tok):
+        if not subs and is_actor is not None:
+            subs = misparsed_subjects(tok, is_actor)
+        if subs or is_passive(tok, is_actor):
             break
         if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp") and tok.head.i != tok.i:
             tok = tok.head
@@ -29,6 +39,8 @@ def subjects(verb: Token) -> list[Token]:
         break
     out: list[Token] = []
     for s in subs:
+        if s.tag_ in ("WDT", "WP") and tok.dep_ == "relcl":  # "forces that retook": the noun
+            s = tok.head
         out += with_conjuncts(s)
     return out
 
@@ -80,13 +92,15 @@ def objects(verb: Token) -> list[Token]:
 
 
 def clause_bfs(start: Token, *, max_depth: int = 4) -> Iterator[tuple[int, Token]]:
-    """Tokens below `start` breadth first, not entering other clauses."""
+    """Tokens below `start` breadth first, not entering other clauses nor the subject."""
     frontier = [start]
     for depth in range(1, max_depth + 1):
         nxt = []
         for tok in frontier:
             for c in tok.children:
                 if c.dep_ in CLAUSE_DEPS or (c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")):
+                    continue
+                if tok.i == start.i and c.dep_ in SUBJECT_DEPS:
                     continue
                 yield depth, c
                 nxt.append(c)
