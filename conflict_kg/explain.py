@@ -25,7 +25,7 @@ def explain_articles(inputs: Iterable[Path], options: ExtractOptions, *, ids: se
             continue
         if ids and item.id not in ids:
             continue
-        facts, ctx = extractor.analyse(extractor.nlp(item.text), item)
+        facts, ctx = extractor.analyse(extractor.parse(item), item)
         out.write(explain_facts(facts, ctx) + "\n")
         pages.append((item, facts, ctx))
     if html is not None:
@@ -72,10 +72,10 @@ def _marked(ctx: DocumentContext, sent) -> str:
         m = starts.get(i)
         if m is not None and m.end <= sent.end:
             span = ctx.doc[m.start:m.end]
-            parts.append(f"[{span.text}|{ctx.entities[m.key].type}]" + span[-1].whitespace_)
+            parts.append(f"[{ctx.surface(span)}|{ctx.entities[m.key].type}]" + span[-1].whitespace_)
             i = m.end
         else:
-            parts.append(ctx.doc[i].text_with_ws)
+            parts.append(ctx.surface(ctx.doc[i:i + 1]) + ctx.doc[i].whitespace_)
             i += 1
     return "".join(parts).strip().replace("\n", " ")
 
@@ -92,7 +92,7 @@ def explain_html(pages: list[tuple[Article, ArticleFacts, DocumentContext]]) -> 
     for article, facts, ctx in pages:
         spans = [{"start": ctx.doc[m.start:m.end].start_char, "end": ctx.doc[m.start:m.end].end_char,
                   "label": ctx.entities[m.key].type} for m in ctx.mentions]
-        data = {"text": ctx.doc.text, "ents": sorted(spans, key=lambda s: s["start"]), "title": article.id}
+        data = {"text": article.text, "ents": sorted(spans, key=lambda s: s["start"]), "title": article.id}
         parts.append(displacy.render(data, style="ent", manual=True, page=False))
         parts.append(f"<pre>{html_lib.escape(explain_facts(facts, ctx))}</pre>")
     parts.append("</body></html>")

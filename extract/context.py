@@ -59,9 +59,16 @@ class DocumentContext:
         self._state_force_phrases()
 
     # ----- evidence -------------------------------------------------------------------
+    def surface(self, span: Span | Token) -> str:
+        """The article's own text for a span (the parser may have read a stand-in)."""
+        if isinstance(span, Token):
+            return self.article.text[span.idx: span.idx + len(span.text)]
+        return self.article.text[span.start_char: span.end_char]
+
     def evidence(self, sent: Span) -> Evidence:
-        text = sent.text.strip()
-        start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        raw = self.surface(sent)
+        text = raw.strip()
+        start = sent.start_char + (len(raw) - len(raw.lstrip()))
         return Evidence(self.article.id, start, start + len(text), text)
 
     # ----- entity registry ------------------------------------------------------------
@@ -103,8 +110,9 @@ class DocumentContext:
     # ----- pass 1: named mentions -----------------------------------------------------
     def _collect_mentions(self) -> None:
         pending: list[tuple[Span, str]] = []
-        for span in _person_names_joined(list(self.doc.ents)):
-            surface = _clean(span.text)
+        role_words = {w for words in self.lex["roles"].values() for w in words}
+        for span in _person_names_joined(list(self.doc.ents), role_words):
+            surface = _clean(self.surface(span))
             if not _plausible_name(surface, span.label_):
                 continue
             resolved = None if self._is_partial_name(span, surface) else self._classify(span, surface)
@@ -192,11 +200,15 @@ class DocumentContext:
         return None
 
     def _with_head(self, span: Span, surface: str, etype: str, known: Known) -> tuple:
-        """A known town followed by "airbase" is a facility: "Tabqa airbase"."""
+        """A known town followed by "airbase" is a facility ("Tabqa airbase"); one in
+        "the provinces of X and Y" is the province."""
         if etype in ("Town", "Region") and self._head_kind(span) == "Facility":
             full = self._with_following(span, surface)
             fac = self.gaz.lookup(full, types={"Facility"})
             return ("Facility", fac, fac.label) if fac else ("Facility", None, full)
+        if etype == "Town" and (self._place_from_context(span, surface) or ("",))[0] == "Region":
+            region = self.gaz.lookup(surface, types={"Region"})
+            return ("Region", region, region.label) if region else ("Region", None, surface)
         return etype, known, known.label
 
     def _following_heads(self, span: Span, heads: Iterable[str]) -> int:
@@ -219,7 +231,7 @@ class DocumentContext:
     def _with_following(self, span: Span, surface: str) -> str:
         n = self._following_heads(span, self.lex["facility_heads"]) or \
             self._following_heads(span, self.lex["region_heads"])
-        return _clean(self.doc[span.start: span.end + n].text) if n else surface
+        return _clean(self.surface(self.doc[span.start: span.end + n])) if n else surface
 
     def _place_from_context(self, span: Span, surface: str) -> tuple | None:
         """"the town of X", "X, a village", "provinces of X and Y" type a place no list knows."""
@@ -262,7 +274,7 @@ class DocumentContext:
             if i < len(doc) and doc[i].text in _QUOTES:
                 i += 1
             if i + 2 < len(doc) + 0 and doc[i].text == "(" and i + 2 < len(doc) and doc[i + 2].text == ")":
-                acro = doc[i + 1].text
+                acro = self.surface(doc[i + 1])
                 if acro.isupper() and 1 < len(acro) <= 8:
                     self._aliases[fold(acro)] = m.key
                     self._aliases.setdefault(acro.lower(), m.key)
@@ -343,7 +355,7 @@ class DocumentContext:
             for adj in [x for m in mods for x in (m, *[c for c in m.children if c.dep_ == "conj"])]:
                 if self.entity_of(adj, types={"ArmedGroup"}):
                     continue
-                forces = self._forces_named_by(adj)
+                forces = self.forces_named_by(adj)
                 if forces is not None:
                     self._add_forces(forces, adj, tok)
             if tok.i not in self.token_entity:
@@ -356,7 +368,7 @@ class DocumentContext:
                         self._add_forces(forces, tok, tok)
         self.mentions.sort(key=lambda m: m.start)
 
-    def _forces_named_by(self, adj: Token) -> Known | None:
+    def forces_named_by(self, adj: Token) -> Known | None:
         if adj.lemma_.lower() in ("regime", "government") and self._home_country:
             return self.gaz.state_forces_of(self._home_country)
         country = self.country_of_token(adj)
@@ -364,7 +376,7 @@ class DocumentContext:
 
     def _add_forces(self, forces: Known, first: Token, noun: Token) -> None:
         span = self.doc[min(first.i, noun.i): max(first.i, noun.i) + 1]
-        surface = _clean(span.text) if first.i == noun.i or noun.i - first.i <= 2 else f"{first.text} {noun.text}"
+        surface = _clean(self.surface(span)) if noun.i - first.i <= 2 else f"{self.surface(first)} {self.surface(noun)}"
         key = self.ensure_known(forces, span, surface)
         self.mentions.append(Mention(span.start, span.end, key, "ArmedGroup", surface))
         self.token_entity.setdefault(first.i, key)
@@ -381,7 +393,7 @@ class DocumentContext:
         country = self.gaz.capitals.get(fold(ent.label))
         if country is None:
             return None
-        new = self.ensure_known(country, tok.sent, tok.text)
+        new = self.ensure_known(country, tok.sent, self.surface(tok))
         for m in self.mentions:
             if m.key == key and m.start <= tok.i < m.end:
                 m.key, m.type = new, "Country"
@@ -510,10 +522,23 @@ class DocumentContext:
             return key
         lemma = tok.lemma_.lower()
         for etype, nouns in self.lex["place_nouns"].items():
-            if lemma in nouns and self._definite(tok) and etype != "Facility":
-                for m in reversed(self.mentions):
-                    if m.start < tok.i and m.type == etype:
+            if lemma not in nouns or etype == "Facility":
+                continue
+            for c in tok.children:  # "the city of Manbij", "the town, Baghouz"
+                named = [o for o in c.children if o.dep_ == "pobj"] if c.dep_ == "prep" and c.lower_ == "of" else [c] if c.dep_ == "appos" else []
+                for o in named:
+                    key = self.entity_of(o, types={"Town", "Region", "Facility", "Country"})
+                    if key:
+                        return key
+            if not self._definite(tok):
+                return None
+            specific = etype == "Region" and lemma not in ("province", "governorate", "region", "area", "district", "provinces")
+            for m in reversed(self.mentions):
+                if m.start < tok.i and m.type == etype:
+                    names = " ".join(fold(n) for n in self.entities[m.key].names | {self.entities[m.key].label})
+                    if not specific or lemma in names.split():
                         return m.key
+            return None
         return None
 
     def place_type(self, key: str) -> str:
@@ -542,15 +567,30 @@ def _plausible_name(surface: str, label: str) -> bool:
     return not surface.endswith("-")
 
 
-def _person_names_joined(spans: list[Span]) -> list[Span]:
-    """"[Abu Bakr] [al-Baghdadi]": a PERSON followed at once by an al-/el- name is one person,
-    whatever a gazetteer says the second part is (the nisba names a town too)."""
+def _person_names_joined(spans: list[Span], role_words: set[str] | None = None) -> list[Span]:
+    """Repair entity spans before typing them:
+    - "al-[Suwaida]": an article prefix split off by the tokenizer belongs to the name;
+    - "SDF commander [Adnan] [Efrin]": a name after a role word is a person, whatever a
+      gazetteer says its parts are;
+    - "[Abu Bakr] [al-Baghdadi]": a PERSON followed at once by another name or an al-/el-
+      name (a nisba, which often names a town too) is one person."""
+    role_words = role_words or set()
     out: list[Span] = []
     for span in spans:
+        doc = span.doc
+        if span.start >= 2 and doc[span.start - 1].text == "-" and not doc[span.start - 2].whitespace_ \
+                and doc[span.start - 2].lower_ in ("al", "el") and not doc[span.start - 1].whitespace_ \
+                and (not out or out[-1].end <= span.start - 2):
+            span = Span(doc, span.start - 2, span.end, label=span.label_, span_id=span.id_)
+        before = doc[span.start - 1] if span.start > 0 else None
+        if (span.label_ != "PERSON" and before is not None and before.lower_ in role_words
+                and span.text[:1].isupper() and span.label_ in ("Town", "Region", "Facility", "GPE", "ORG")):
+            span = Span(doc, span.start, span.end, label="PERSON")
         prev = out[-1] if out else None
         if (prev is not None and prev.label_ == "PERSON" and prev.end == span.start
-                and re.match(r"^(?:al|el|ad|ar|as|ash|az)[-\s]", span.text, flags=re.I)):
-            out[-1] = Span(span.doc, prev.start, span.end, label="PERSON")
+                and (re.match(r"^(?:al|el|ad|ar|as|ash|az)[-\s]", span.text, flags=re.I)
+                     or (len(span) == 1 and span.text[:1].isupper() and span.label_ != "ArmedGroup"))):
+            out[-1] = Span(doc, prev.start, span.end, label="PERSON")
             continue
         out.append(span)
     return out

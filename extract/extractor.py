@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 from .context import DocumentContext
 from .gazetteer import Gazetteer, load_gazetteer
-from .nlp import DEFAULT_MODEL, load_nlp
+from .nlp import DEFAULT_MODEL, load_nlp, parse_text
 from .operations import extract_operations
 from .records import Article, ArticleFacts, ExtractionFailure
 from .relations import extract_relations
@@ -52,7 +52,7 @@ class Extractor:
         An article whose text the rules cannot handle becomes an `ExtractionFailure`
         instead of stopping the run.
         """
-        pairs = ((a.text, a) for a in articles)
+        pairs = ((parse_text(a.text), a) for a in articles)
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.options.batch_size,
                                           n_process=self.options.n_process):
             try:
@@ -62,6 +62,9 @@ class Extractor:
 
     def facts(self, doc: Doc, article: Article) -> ArticleFacts:
         return self.analyse(doc, article)[0]
+
+    def parse(self, article: Article) -> Doc:
+        return self.nlp(parse_text(article.text))
 
     def analyse(self, doc: Doc, article: Article) -> tuple[ArticleFacts, DocumentContext]:
         """Facts with the context that produced them (for `explain`)."""

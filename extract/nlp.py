@@ -6,6 +6,7 @@ a person) and the NER still finds the names no list knows.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -36,18 +37,35 @@ def _case_sensitive(form: str) -> bool:
     return any(c.isupper() for c in form)
 
 
+def parse_text(text: str) -> str:
+    """The text the parser reads: acronyms that are English words ("IS") replaced by a
+    same-length stand-in it reads as a name. Offsets are unchanged, so spans map back."""
+    out = text
+    for acronym, stand_in in lexicon()["parse_stand_ins"].items():
+        if acronym.startswith("_"):
+            continue
+        lines = out.split("\n")
+        out = "\n".join(line if line.isupper() else re.sub(rf"\b{re.escape(acronym)}\b", stand_in, line)
+                        for line in lines)
+    return out
+
+
 def ruler_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
-    """Token patterns for every gazetteer surface form (see `_case_sensitive`)."""
+    """Token patterns for every gazetteer surface form (see `_case_sensitive`), and for
+    the parse stand-ins of acronyms."""
+    stand_ins = {k: v for k, v in lexicon()["parse_stand_ins"].items() if not k.startswith("_")}
     seen: set[tuple[str, ...]] = set()
     patterns = []
-    for form, _etype, _id in gazetteer.patterns():
+    forms = list(gazetteer.patterns())
+    forms += [(stand_ins[f], t, i) for f, t, i in forms if f in stand_ins]
+    for form, _etype, _id in forms:
         tokens = [t.text for t in nlp.make_doc(form)]
         exact = _case_sensitive(form)
         key = tuple(tokens) if exact else tuple(t.lower() for t in tokens)
         if key in seen or not tokens:
             continue
         seen.add(key)
-        entry = gazetteer.lookup(form)
+        entry = gazetteer.by_id.get(_id) if form in stand_ins.values() else gazetteer.lookup(form)
         if entry is None:
             continue
         attr = "ORTH" if exact else "LOWER"

@@ -62,6 +62,11 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
         if lemma in lex["suicide_nouns"] and "suicide" in mods:
             return "SuicideAttack"
         base = next((t for t, nouns in lex["noun_triggers"].items() if lemma in nouns), None)
+        cond = lex["conditional_nouns"].get(lemma)
+        if base is None and cond is not None:
+            if tok.head.lemma_.lower() in cond["verbs"] or mods & set(cond["modifiers"]):
+                return cond["type"]
+            return None
         if base is None:
             return None
         for mod in mods:
@@ -123,7 +128,7 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
         opponents = [o for o in _opponents(ctx, trig, op_type) if o not in agents]
     if not agents:
         return []
-    places = _places(ctx, trig, sent)
+    places = [p for p in _places(ctx, trig, sent) if p not in agents]
     date, basis = _date(ctx, trig, sent)
     claimant = _claimant(ctx, trig, sent)
     fatalities = _fatalities(ctx, trig, op_type)
@@ -152,7 +157,11 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
             return _actors(ctx, syntax.by_agents(trig))
         return _actors(ctx, syntax.subjects(trig, ctx.is_named_actor))
     own = [c for c in trig.children if c.dep_ in ("poss", "compound", "amod", "nmod") and c.i < trig.i]
-    agents = _actors(ctx, own)
+    agents = _actors(ctx, [c for c in own if not _names_location(ctx, c)])
+    for c in own:  # "Russian airstrikes": a demonym names the state's forces
+        forces = ctx.forces_named_by(c) if c.pos_ == "ADJ" and not ctx.entity_of(c) else None
+        if forces is not None:
+            agents.append(ctx.ensure_known(forces, c.sent, ctx.surface(c)))
     agents += [a for a in _actors(ctx, syntax.by_agents(trig)) if a not in agents]
     for c in trig.children:  # "airstrikes conducted by X", "strikes carried out by X"
         if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
@@ -165,11 +174,17 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
         agents = _actors(ctx, [c for c in owner.children if c.dep_ == "poss"])
         head = owner.head if not agents else head
     if not agents and trig.dep_ in ("dobj", "nsubjpass", "pobj", "attr", "conj", "compound") and head.pos_ == "VERB":
-        if head.lemma_.lower() in ctx.lex["light_verbs"] or head.lemma_.lower() in ctx.lex["reporting_verbs"] or trig.dep_ == "dobj":
+        if head.lemma_.lower() in ctx.lex["light_verbs"] or head.lemma_.lower() in ctx.lex["reporting_verbs"]:
             agents = _actors(ctx, syntax.subjects(head) if not syntax.is_passive(head) else syntax.by_agents(head))
     if not agents and trig.dep_ == "nsubj":  # "coalition airstrikes targeted ISIS": no agent named
         return []
     return agents
+
+
+def _names_location(ctx: DocumentContext, tok: Token) -> bool:
+    """"Syria attacks": a country's name compounded on an event noun says where, not who."""
+    key = ctx.entity_of(tok, types={"Country"})
+    return key is not None and tok.pos_ == "PROPN" and tok.dep_ == "compound"
 
 
 def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
@@ -213,7 +228,7 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
     for start in starts:
         best: list[tuple[int, int, str, Token]] = []
         for depth, tok in syntax.clause_bfs(start, max_depth=5):
-            key = ctx.place_at(tok)
+            key = None if _actor_modifier(ctx, tok) else ctx.place_at(tok)
             if key:
                 best.append((depth, PLACE_RANK.get(ctx.place_type(key), 9), key, tok))
         if best:
@@ -223,10 +238,18 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
             key = min(same_depth, key=lambda b: b[1])[2]
             return _with_place_conjuncts(ctx, key, tok)
     in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k)
-                   for i in range(sent.start, sent.end) if (k := ctx.place_at(ctx.doc[i]))]
+                   for i in range(sent.start, sent.end)
+                   if not _actor_modifier(ctx, ctx.doc[i]) and (k := ctx.place_at(ctx.doc[i]))]
     if in_sentence:
         return [min(in_sentence)[2]]
     return []
+
+
+def _actor_modifier(ctx: DocumentContext, tok: Token) -> bool:
+    """"US-backed", "Iran-linked", "UK-based": a country modifying an actor is not a place."""
+    head = tok.head
+    return (tok.dep_ in ("npadvmod", "compound", "nmod", "amod") and head.i != tok.i
+            and head.lemma_.lower() in {*ctx.lex["backing_words"], "lead", "link", "affiliate", "base", "ally", "led", "linked", "based"})
 
 
 def _with_place_conjuncts(ctx: DocumentContext, key: str, tok: Token) -> list[str]:

@@ -44,7 +44,7 @@ def _backer_keys(ctx: DocumentContext, toks: list[Token]) -> list[str]:
             if key is None and t.pos_ in ("PROPN", "ADJ", "NOUN"):
                 country = ctx.country_of_token(t)
                 if country is not None:
-                    key = ctx.ensure_known(country, t.sent, t.text)
+                    key = ctx.ensure_known(country, t.sent, ctx.surface(t))
             if key and key not in out:
                 out.append(key)
                 break
@@ -152,7 +152,7 @@ def _membership(ctx: DocumentContext, sent: Span):
             if tok.lower_ == "led" and tok.i > span.start:
                 leader = ctx.country_of_token(ctx.doc[span.start])
                 if leader is not None and ctx.entities[m.key].subclass == "Coalition":
-                    yield "memberOf", ctx.ensure_known(leader, sent, ctx.doc[span.start].text), m.key, "led-coalition", 0.85
+                    yield "memberOf", ctx.ensure_known(leader, sent, ctx.surface(ctx.doc[span.start])), m.key, "led-coalition", 0.85
     for tok in sent:
         lemma = tok.lemma_.lower()
         if lemma in ctx.lex["membership_words"] and tok.pos_ == "VERB" and syntax.is_passive(tok):
