@@ -37,7 +37,7 @@ def _clean(name: str) -> str:
     name = name.strip().strip(_QUOTES).strip()
     name = re.sub(r"^(?:the|The)\s+", "", name)
     name = re.sub(r"[’']s$", "", name).strip()
-    return name.strip(_QUOTES + " ,.;:")
+    return name.strip(_QUOTES + " ,.;:/|()[]")
 
 
 class DocumentContext:
@@ -115,12 +115,19 @@ class DocumentContext:
             surface = _clean(self.surface(span))
             if not _plausible_name(surface, span.label_):
                 continue
+            known_here = self._aliases.get(fold(surface))
+            if known_here and not (span.ent_id_ and span.ent_id_ != known_here):
+                ent = self.entities[known_here]  # the article already named it ("NSA", "Al-Hamdan")
+                self._register(known_here, ent.type, ent.label, surface, span)
+                self._add_mention(span, known_here, ent.type, surface)
+                continue
             resolved = None if self._is_partial_name(span, surface) else self._classify(span, surface)
             if resolved is None:
                 pending.append((span, surface))
                 continue
+            span, surface = self._with_head_noun(span, surface, resolved[0])
             self._mention_from(span, surface, *resolved)
-        self._link_acronyms()
+            self._link_acronym(self.mentions[-1])
         for span, surface in pending:  # names only the article itself explains (acronyms, surnames)
             key = self._aliases.get(fold(surface)) or self._partial_person(surface)
             if key:
@@ -131,7 +138,7 @@ class DocumentContext:
 
     def _is_partial_name(self, span: Span, surface: str) -> bool:
         """A short PERSON/ORG name that repeats part of a longer one seen earlier."""
-        if span.label_ not in ("PERSON", "ORG") or span.ent_id_:
+        if span.label_ not in ("PERSON", "ORG", "NORP", "GPE") or span.ent_id_:
             return False
         return self._partial_person(surface) is not None
 
@@ -186,7 +193,7 @@ class DocumentContext:
                 known = gaz.lookup(surface, types={"Town", "Region", "Facility"})
             if known is not None:
                 return self._with_head(span, surface, known.type, known)
-            if label == "NORP":
+            if label == "NORP" or fold(surface) in gaz.demonyms:
                 return None
             if self._is_group_context(span, surface):
                 return "ArmedGroup", None, surface, None, "context"
@@ -266,18 +273,30 @@ class DocumentContext:
                     return True
         return False
 
-    def _link_acronyms(self) -> None:
-        """"The New Syrian Army (NSA)": the acronym names the same entity."""
+    def _link_acronym(self, m: Mention) -> None:
+        """"The New Syrian Army (NSA)": the acronym names the same entity, here and later."""
         doc = self.doc
-        for m in list(self.mentions):
-            i = m.end
-            if i < len(doc) and doc[i].text in _QUOTES:
-                i += 1
-            if i + 2 < len(doc) + 0 and doc[i].text == "(" and i + 2 < len(doc) and doc[i + 2].text == ")":
-                acro = self.surface(doc[i + 1])
-                if acro.isupper() and 1 < len(acro) <= 8:
-                    self._aliases[fold(acro)] = m.key
-                    self._aliases.setdefault(acro.lower(), m.key)
+        i = m.end + (1 if m.end < len(doc) and doc[m.end].text in _QUOTES else 0)
+        if i + 2 < len(doc) and doc[i].text == "(" and doc[i + 2].text == ")":
+            acro = self.surface(doc[i + 1])
+            if acro.isupper() and 1 < len(acro) <= 8:
+                self._aliases[fold(acro)] = m.key
+                ent = self.entities[m.key]
+                span = doc[i + 1: i + 2]
+                if (i + 1) not in self.token_entity:
+                    self._register(m.key, ent.type, ent.label, acro, span)
+                    self._add_mention(span, m.key, ent.type, acro)
+
+    def _with_head_noun(self, span: Span, surface: str, etype: str) -> tuple[Span, str]:
+        """"Tanf Border crossing", "Anbar province": the head noun is part of the name."""
+        if etype not in ("Facility", "Region"):
+            return span, surface
+        heads = self.lex["facility_heads"] if etype == "Facility" else self.lex["region_heads"]
+        n = self._following_heads(span, heads)
+        if not n:
+            return span, surface
+        longer = self.doc[span.start: span.end + n]
+        return longer, _clean(self.surface(longer))
 
     def _partial_person(self, surface: str) -> str | None:
         """"al-Saloum" after "Mozahem al-Saloum" is the same person; "the Observatory" after
@@ -292,6 +311,9 @@ class DocumentContext:
                 hits.add(ent.key)
             elif ent.type == "Organization" and " " not in f and any(f in n.split() for n in names if " " in n):
                 hits.add(ent.key)
+            elif ent.type == "ArmedGroup" and len(f.split()) >= 2 and any(
+                    set(f.split()) < set(n.split()) and f.split()[-1] == n.split()[-1] for n in names):
+                hits.add(ent.key)  # "Ahmad al-Abdo Forces" after "Ahmad al-Abdo Martyrs Forces"
         return hits.pop() if len(hits) == 1 else None
 
     # ----- pass 2: the article's home country, generic state forces ----------------
@@ -579,9 +601,11 @@ def _person_names_joined(spans: list[Span], role_words: set[str] | None = None) 
     for span in spans:
         doc = span.doc
         if span.start >= 2 and doc[span.start - 1].text == "-" and not doc[span.start - 2].whitespace_ \
-                and doc[span.start - 2].lower_ in ("al", "el") and not doc[span.start - 1].whitespace_ \
-                and (not out or out[-1].end <= span.start - 2):
-            span = Span(doc, span.start - 2, span.end, label=span.label_, span_id=span.id_)
+                and doc[span.start - 2].lower_ in ("al", "el") and not doc[span.start - 1].whitespace_:
+            if out and out[-1].start >= span.start - 2:  # NER's own "Al-" fragment
+                out.pop()
+            if not out or out[-1].end <= span.start - 2:
+                span = Span(doc, span.start - 2, span.end, label=span.label_, span_id=span.id_)
         before = doc[span.start - 1] if span.start > 0 else None
         if (span.label_ != "PERSON" and before is not None and before.lower_ in role_words
                 and span.text[:1].isupper() and span.label_ in ("Town", "Region", "Facility", "GPE", "ORG")):

@@ -91,6 +91,10 @@ class Known:
         if self.type == "Region":
             bases = {_region_base(f) for f in forms}
             forms |= bases | {f"{base} {suffix}" for base in bases for suffix in REGION_SUFFIXES[:2]}
+        if self.type in PLACE_CLASSES:  # Arabic place names take "al-" or not: Mayadin, al-Mayadin
+            forms |= {f"{art}{f}" for f in list(forms) if not _ARTICLE.match(f) and f[:1].isupper() for art in ("al-", "Al-")}
+        if self.type in PLACE_CLASSES | {"Country"}:  # datelines: "BEIRUT -"
+            forms |= {f.upper() for f in list(forms) if len(f) >= 5 and f[:1].isupper() and " " not in f}
         if self.type == "ArmedGroup":
             forms |= {f"{f} group" for f in list(forms) if len(f) > 3 and not f.lower().endswith(("group", "forces", "coalition"))}
         return forms
@@ -106,7 +110,7 @@ class Gazetteer:
     def __init__(self, entries: Iterable[Known]):
         self.by_id: dict[str, Known] = {}
         self._by_fold: dict[str, list[Known]] = {}
-        self._by_skeleton: dict[tuple[str, str], list[Known]] = {}
+        self._by_skeleton: dict[tuple[str, str], list[tuple[Known, int]]] = {}
         self.demonyms: dict[str, Known] = {}
         self.capitals: dict[str, Known] = {}
         for entry in entries:
@@ -114,8 +118,8 @@ class Gazetteer:
         for entry in self.by_id.values():
             for form in entry.surface_forms():
                 self._by_fold.setdefault(fold(form), []).append(entry)
-                if entry.type in PLACE_CLASSES and len(skeleton(form)) >= 3:
-                    self._by_skeleton.setdefault((entry.type, skeleton(form)), []).append(entry)
+                if entry.type in PLACE_CLASSES and len(skeleton(form)) >= 4:
+                    self._by_skeleton.setdefault((entry.type, skeleton(form)), []).append((entry, len(fold(form))))
             for dem in entry.demonyms:
                 self.demonyms.setdefault(fold(dem), entry)
             if entry.capital:
@@ -129,8 +133,9 @@ class Gazetteer:
         wanted = set(types) if types else None
         cands = [e for e in self._by_fold.get(fold(name), []) if wanted is None or e.type in wanted]
         if not cands and (wanted is None or wanted & PLACE_CLASSES):
+            size = len(fold(name))  # "Al-Hamdan" must not find "al-Hamdaniya"
             for t in (wanted or PLACE_CLASSES) & PLACE_CLASSES:
-                cands += self._by_skeleton.get((t, skeleton(name)), [])
+                cands += [e for e, n in self._by_skeleton.get((t, skeleton(name)), []) if abs(n - size) <= 2]
         return min(cands, key=_preference) if cands else None
 
     def state_forces_of(self, country_id: str) -> Known | None:
