@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span, Token
 
@@ -52,11 +52,14 @@ class DocumentContext:
         self._group_nouns = set(self.lex["group_nouns"])
         self._backed_by: dict[str, str] = {}
         self.co_actors: dict[int, list[str]] = {}
+        self._resolved_mentions: list[Mention] = []
+        self._resolved: dict[int, str | None] = {}
         self._collect_mentions()
         self._home_country = self._dominant_country()
         self._rehome_generic_state_forces()
         self._extend_group_phrases()
         self._state_force_phrases()
+        self._resolve_references()
 
     # ----- evidence -------------------------------------------------------------------
     def surface(self, span: Span | Token) -> str:
@@ -438,6 +441,15 @@ class DocumentContext:
             known = self.gaz.capitals.get(fold(self.entities[key].label))  # "its backer Tehran"
         return known
 
+    def _resolve_references(self) -> None:
+        """Resolve "the group", "the militants", "it" in text order, so that each resolved
+        reference is itself a mention for the ones after it."""
+        for tok in self.doc:
+            if tok.i in self.token_entity or tok.dep_ not in ("nsubj", "nsubjpass", "poss", "dobj", "pobj", "appos"):
+                continue
+            if tok.lower_ in PRONOUNS or tok.lemma_.lower() in self.lex["descriptions"]:
+                self.actor_at(tok)
+
     # ----- questions rules ask --------------------------------------------------------
     def entity_of(self, tok: Token, *, types: set[str] | None = None) -> str | None:
         key = self.token_entity.get(tok.i)
@@ -455,13 +467,23 @@ class DocumentContext:
                 key = self.entity_of(child, types={"ArmedGroup"})
                 if key:
                     return key
+        if tok.i in self._resolved and not exclude:
+            return self._resolved[tok.i]
+        key = self._resolve_reference(tok, exclude)
+        if not exclude:
+            self._resolved[tok.i] = key
+            if key:  # a resolved "the group" is a mention for what follows
+                self._resolved_mentions.append(Mention(tok.i, tok.i + 1, key, "ArmedGroup", tok.text))
+        return key
+
+    def _resolve_reference(self, tok: Token, exclude: Iterable[str]) -> str | None:
         lemma = tok.lemma_.lower()
         if tok.lower_ in PRONOUNS or lemma in ("it", "they"):
             return self.salient_group(before=tok.i, exclude=exclude)
-        if lemma in self.lex["descriptions"] and self._definite(tok):
+        backer = self.backer_adjective(tok)
+        if lemma in self.lex["descriptions"] and (self._definite(tok) or backer):
             fits = self._description_classes(tok)
-            return (self.salient_group(before=tok.i, subclasses=fits, exclude=exclude,
-                                       backer=self._backer_adjective(tok), strict=True)
+            return (self.salient_group(before=tok.i, subclasses=fits, exclude=exclude, backer=backer, strict=True)
                     or self.next_group(tok, fits, exclude)
                     or self.salient_group(before=tok.i, subclasses=fits, exclude=exclude))
         return None
@@ -503,7 +525,7 @@ class DocumentContext:
         dets = [c for c in tok.children if c.dep_ in ("det", "poss")]
         return any(d.lower_ in ("the", "this", "that", "these", "those", "its", "their") for d in dets)
 
-    def _backer_adjective(self, tok: Token) -> str | None:
+    def backer_adjective(self, tok: Token) -> str | None:
         for c in tok.children:
             if c.dep_ in ("amod", "compound") and c.lemma_.lower() in ("back", "support"):
                 for cc in c.children:
@@ -515,23 +537,53 @@ class DocumentContext:
     def salient_group(self, *, before: int, subclasses: set[str] | None = None,
                       exclude: Iterable[str] = (), backer: str | None = None,
                       strict: bool = False) -> str | None:
-        """The most recent armed group mentioned before token `before` that fits; with a
-        backer ("the US-backed force"), one known to be backed by it. `strict` returns
-        None rather than a group that fits only loosely."""
+        """The armed group a description or pronoun at token `before` most likely means.
+
+        Candidates come from the sentence so far (nearest first), then from up to three
+        earlier sentences, subjects before other mentions: a story keeps talking about its
+        subject ("NSA fighters took the base from IS militants. The group was supported by
+        ..." means the NSA). With a backer ("the US-backed force"), a group known to be
+        backed by it wins. `strict` returns None rather than a group that fits only loosely.
+        """
         excluded = set(exclude)
-        best = None
-        for m in reversed(self.mentions):
-            if m.start >= before or m.type != "ArmedGroup" or m.key in excluded:
+        fallback = None
+        for key in self._candidates(before):
+            ent = self.entities[key]
+            if key in excluded or (subclasses and ent.subclass and ent.subclass not in subclasses):
                 continue
-            ent = self.entities[m.key]
-            if subclasses and ent.subclass and ent.subclass not in subclasses:
+            if backer and self._backed_by.get(key) != backer:
+                fallback = fallback or key
                 continue
-            if backer and self._backed_by.get(m.key) != backer:
-                if best is None:
-                    best = m.key
-                continue
-            return m.key
-        return None if strict else best
+            return key
+        return None if strict else fallback
+
+    def _candidates(self, before: int) -> Iterator[str]:
+        tok = self.doc[before]
+        sent = tok.sent
+        here = [m for m in self._all_mentions() if sent.start <= m.start < before and m.type == "ArmedGroup"]
+        opens_sentence = not here and tok.dep_ in ("nsubj", "nsubjpass", "poss")
+        if not opens_sentence:
+            yield from (m.key for m in sorted(here, key=lambda m: -m.start))
+        earlier = [s for s in self.doc.sents if s.end <= sent.start][-3:]
+        for s in reversed(earlier):
+            inside = [m for m in self._all_mentions() if s.start <= m.start < s.end and m.type == "ArmedGroup"]
+            subjects = [m for m in inside if self._is_subject(m)]
+            yield from (m.key for m in subjects)
+            yield from (m.key for m in sorted(inside, key=lambda m: -m.start) if m not in subjects)
+        if opens_sentence:
+            yield from (m.key for m in sorted(here, key=lambda m: -m.start))
+        yield from (m.key for m in sorted(self.mentions, key=lambda m: -m.start)
+                    if m.start < earlier[0].start and m.type == "ArmedGroup") if earlier else ()
+
+    def _all_mentions(self) -> list[Mention]:
+        return self.mentions + self._resolved_mentions
+
+    def _is_subject(self, m: Mention) -> bool:
+        for i in range(m.start, min(m.end + 2, len(self.doc))):
+            tok = self.doc[i]
+            if self.token_entity.get(i) == m.key and tok.dep_ in ("nsubj", "nsubjpass"):
+                return True
+        return False
 
     def note_backing(self, group: str, backer: str) -> None:
         """Remember "US-backed" groups so that "the US-backed force" finds them."""

@@ -55,6 +55,10 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
             return lex["particle_types"][f"{lemma} {particle}"]
         for op_type, verbs in lex["verb_triggers"].items():
             if lemma in verbs and _object_ok(ctx, tok, lemma):
+                if op_type == "Capture" and not _takes_ground(ctx, tok):
+                    return None  # "capturing 15 fighters": prisoners, not ground
+                if lemma == "kill" and tok.dep_ in ("advcl", "xcomp", "conj", "acl") and trigger_type(ctx, tok.head):
+                    return None  # "launched a counterattack, killing 40": the toll of that event
                 return op_type
         return None
     if tok.pos_ in ("NOUN", "PROPN"):
@@ -94,6 +98,15 @@ def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
         if ol in needs or any(c.lemma_.lower() in needs for c in o.children if c.dep_ in ("amod", "compound")):
             return True
     return False
+
+
+def _takes_ground(ctx: DocumentContext, verb: Token) -> bool:
+    """A capture takes a place or ground: an object that is a place, a place noun or control."""
+    theme = syntax.passive_subjects(verb) if syntax.is_passive(verb, ctx.is_named_actor) else syntax.objects(verb)
+    if not theme:
+        return True  # "retook from IS": the place is elsewhere in the clause
+    ground = set(ctx.lex["capture_objects"])
+    return any(ctx.place_at(t) or t.lemma_.lower() in ground or t.text == "%" for t in theme)
 
 
 def _irrealis(ctx: DocumentContext, tok: Token) -> bool:

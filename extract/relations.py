@@ -135,7 +135,7 @@ def _resolve_groups(ctx: DocumentContext, toks: list[Token], exclude: tuple[str,
     out: list[str] = []
     for t in toks:
         keys = ctx.actors_at(t, exclude=exclude)
-        if not keys and t.lemma_.lower() in ctx.lex["descriptions"]:
+        if not keys and t.lemma_.lower() in ctx.lex["descriptions"] and ctx.backer_adjective(t):
             key = ctx.next_group(t, set(ctx.lex["descriptions"][t.lemma_.lower()]), exclude)
             keys = [key] if key else []
         out += [k for k in keys if ctx.entities[k].type == "ArmedGroup" and k not in exclude and k not in out]
