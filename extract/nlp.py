@@ -50,28 +50,24 @@ def parse_text(text: str) -> str:
     return out
 
 
-def ruler_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
-    """Token patterns for every gazetteer surface form (see `_case_sensitive`), and for
-    the parse stand-ins of acronyms."""
+def ruler_patterns(gazetteer: Gazetteer) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Phrase patterns for every gazetteer surface form and the parse stand-ins of acronyms:
+    (proper names, matched as written; generic lower-case terms, matched in any case).
+    Phrase patterns use spaCy's PhraseMatcher, far faster than token patterns at this size."""
     stand_ins = {k: v for k, v in lexicon()["parse_stand_ins"].items() if not k.startswith("_")}
-    seen: set[tuple[str, ...]] = set()
-    patterns = []
     forms = list(gazetteer.patterns())
     forms += [(stand_ins[f], t, i) for f, t, i in forms if f in stand_ins]
+    names: dict[str, dict[str, Any]] = {}
+    terms: dict[str, dict[str, Any]] = {}
     for form, _etype, _id in forms:
-        tokens = [t.text for t in nlp.make_doc(form)]
         exact = _case_sensitive(form)
-        key = tuple(tokens) if exact else tuple(t.lower() for t in tokens)
-        if key in seen or not tokens:
+        table, key = (names, form) if exact else (terms, form.lower())
+        if key in table:
             continue
-        seen.add(key)
         entry = gazetteer.by_id.get(_id) if form in stand_ins.values() else gazetteer.lookup(form)
-        if entry is None:
-            continue
-        attr = "ORTH" if exact else "LOWER"
-        patterns.append({"label": entry.type, "id": entry.id,
-                         "pattern": [{attr: t if exact else t.lower()} for t in tokens]})
-    return patterns
+        if entry is not None:
+            table[key] = {"label": entry.type, "id": entry.id, "pattern": form}
+    return list(names.values()), list(terms.values())
 
 
 @Language.component("irregular_lemmas")
@@ -96,8 +92,11 @@ def load_nlp(model: str, gazetteer: Gazetteer) -> Language:
         ) from exc
     if "lemmatizer" in nlp.pipe_names:
         nlp.add_pipe("irregular_lemmas", after="lemmatizer")
-    before = "ner" if "ner" in nlp.pipe_names else None
-    ruler = nlp.add_pipe("entity_ruler", name="gazetteer_ruler", before=before,
-                         config={"overwrite_ents": True, "validate": False})
-    ruler.add_patterns(ruler_patterns(nlp, gazetteer))  # type: ignore[attr-defined]
+    names, terms = ruler_patterns(gazetteer)
+    # First in the pipeline: the rulers need only tokens, so adding 18k patterns runs just the
+    # tokenizer over them, and the model's NER (later) keeps the entities they set.
+    for name, attr, patterns in (("gazetteer_names", "ORTH", names), ("gazetteer_terms", "LOWER", terms)):
+        ruler = nlp.add_pipe("entity_ruler", name=name, first=True,
+                             config={"overwrite_ents": True, "validate": False, "phrase_matcher_attr": attr})
+        ruler.add_patterns(patterns)  # type: ignore[attr-defined]
     return nlp
