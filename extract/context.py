@@ -376,7 +376,7 @@ class DocumentContext:
         for tok in self.doc:
             if tok.lemma_.lower() not in STATE_FORCE_NOUNS or tok.pos_ not in ("NOUN", "PROPN"):
                 continue
-            mods = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod") and c.i < tok.i]
+            mods = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod", "poss") and c.i < tok.i]
             for adj in [x for m in mods for x in (m, *[c for c in m.children if c.dep_ == "conj"])]:
                 if self.entity_of(adj, types={"ArmedGroup"}):
                     continue

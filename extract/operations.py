@@ -25,12 +25,40 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
     for sent in ctx.doc.sents:
         if sent.text.strip().endswith("?"):
             continue
+        here: list[Operation] = []
         for tok in sent:
             op_type = trigger_type(ctx, tok)
             if op_type is None or _irrealis(ctx, tok):
                 continue
-            found += _operations_at(ctx, tok, op_type, sent)
+            here += _operations_at(ctx, tok, op_type, sent)
+        found += here or _headline_operations(ctx, sent)
     return merge_operations(found)
+
+
+def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
+    """Headline grammar the parser misreads ("The Islamic State shells al-Shaddadi city",
+    "IS behead a man in Raqqa"): a named actor directly followed by a verb-trigger word
+    (whatever its tag) is its subject; the first place after it is the place."""
+    verbs = {w: t for t, words in ctx.lex["verb_triggers"].items() for w in words}
+    out: list[Operation] = []
+    for tok in sent:
+        op_type = verbs.get(tok.lemma_.lower()) or verbs.get(tok.lower_.rstrip("s"))
+        if op_type is None or tok.i in ctx.token_entity or tok.lemma_.lower() in ctx.lex["needs_object"]:
+            continue
+        prev = [t for t in ctx.doc[max(sent.start, tok.i - 3): tok.i] if not t.is_punct and t.lower_ != "-"]
+        if not prev or ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) is None:
+            continue
+        agent = ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"})
+        rest = [t for t in ctx.doc[tok.i + 1: sent.end]]
+        stop = next((t.i for t in rest if t.lower_ in (";", "and", ",") and t.i > tok.i + 1), sent.end)
+        places = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.place_at(t))]
+        opponents = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.entity_of(t, types={"ArmedGroup"})) and k != agent]
+        date, basis = _date(ctx, tok, sent)
+        out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=f"headline-svo:{tok.lemma_.lower()}",
+                             confidence=0.5, opponents=tuple(dict.fromkeys(opponents)),
+                             place=min(places, key=lambda k: PLACE_RANK.get(ctx.place_type(k), 9)) if places else None,
+                             date=date, date_basis=basis))
+    return out
 
 
 # ----- triggers -----------------------------------------------------------------------------
@@ -139,6 +167,10 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
     else:
         agents = _agents(ctx, trig)
         opponents = [o for o in _opponents(ctx, trig, op_type) if o not in agents]
+        if trig.lemma_.lower() in ctx.lex["clash_nouns"] or trig.lemma_.lower() in ("exchange",):
+            sides, others = _clash_sides(ctx, trig, sent)
+            agents = agents or sides
+            opponents = [o for o in dict.fromkeys(opponents + others) if o not in agents]
     if not agents:
         return []
     places = [p for p in _places(ctx, trig, sent) if p not in agents]
@@ -194,6 +226,29 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
     return agents
 
 
+def _clash_sides(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[list[str], list[str]]:
+    """Who fought in a clash: "clashes between A and B" (A against B), "clashes with B",
+    or the groups whose dead the sentence counts ("ISIS dead in fighting in Manbij")."""
+    between = list(syntax.prep_objects(trig, {"between"}))
+    if not between:  # "fighting continues in the city of X between A and B": attached elsewhere
+        between = [o for t in sent if t.lower_ == "between" for o in t.children if o.dep_ == "pobj"]
+        between = [x for o in between for x in syntax.with_conjuncts(o)]
+    if between:
+        sides = _actors(ctx, between)
+        return sides[:1], sides[1:]
+    against = _actors(ctx, list(syntax.prep_objects(trig, {"with", "against"})))
+    victims = []
+    for tok in sent:
+        key = ctx.actor_at(tok)
+        if key is None or key in victims:
+            continue
+        near = [tok.head, *tok.children, *([tok.head.head] if tok.head.dep_ == "prep" else [])]
+        if any(n.lemma_.lower() in ctx.lex["victim_words"] for n in near):
+            victims.append(key)
+    sides = [v for v in victims if v not in against]
+    return sides, against
+
+
 def _names_location(ctx: DocumentContext, tok: Token) -> bool:
     """"Syria attacks": a country's name compounded on an event noun says where, not who."""
     key = ctx.entity_of(tok, types={"Country"})
@@ -204,6 +259,8 @@ def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
     toks = list(syntax.prep_objects(trig, {"from", "against", "on", "targeting"}))
     if op_type in ATTACK_LIKE:
         toks += syntax.objects(trig)
+        if trig.pos_ == "NOUN" and trig.dep_ == "nsubj" and trig.head.lemma_.lower() in ("kill", "target", "hit", "strike", "pound", "wound"):
+            toks += syntax.objects(trig.head)  # "coalition airstrikes kill 6 IS members"
         toks += [c for c in trig.children if c.dep_ in ("dobj",) for c in c.subtree]
         for c in trig.children:  # "targeted ISIS" in an attached clause
             if c.dep_ in ("acl", "relcl", "advcl") and c.lemma_.lower() in ("target", "hit", "kill"):
@@ -245,10 +302,8 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
             if key:
                 best.append((depth, PLACE_RANK.get(ctx.place_type(key), 9), key, tok))
         if best:
-            best.sort(key=lambda b: (b[0], b[1]))
-            depth, _, key, tok = best[0]
-            same_depth = [b for b in best if b[0] == depth]
-            key = min(same_depth, key=lambda b: b[1])[2]
+            themes = [b for b in best if b[0] == 1 and b[3].dep_ in ("dobj", "nsubjpass", "attr")]
+            depth, _, key, tok = min(themes or best, key=lambda b: (b[1], b[0]))  # what was taken, else the most specific
             return _with_place_conjuncts(ctx, key, tok)
     in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k)
                    for i in range(sent.start, sent.end)
@@ -327,6 +382,8 @@ def _speaker(ctx: DocumentContext, tok: Token) -> str | None:
 
 def _fatalities(ctx: DocumentContext, trig: Token, op_type: str) -> int | None:
     kills = [trig] if trig.lemma_.lower() in ("kill", "execution", "execute", "behead", "killing") else []
+    if trig.dep_ == "nsubj" and trig.head.lemma_.lower() == "kill":
+        kills.append(trig.head)  # "a Russian airstrike killed 15 civilians"
     kills += [c for c in trig.children if c.dep_ in ("advcl", "conj", "xcomp") and c.lemma_.lower() == "kill"]
     for kill in kills:
         victims = syntax.passive_subjects(kill) if syntax.is_passive(kill) else syntax.objects(kill)

@@ -12,6 +12,8 @@ CLAUSE_DEPS = {"relcl", "ccomp", "advcl", "parataxis", "csubj", "acl"}
 def is_passive(verb: Token, is_actor: Callable[[Token], bool] | None = None) -> bool:
     """Passive voice; an "auxiliary" that is really a named actor ("IS started", where the
     small model reads IS as the verb "is") does not count."""
+    if verb.tag_ == "VBN" and any(c.dep_ == "agent" for c in verb.children):
+        return True  # headline passive without auxiliary: "40 killed by IS"
     return any(c.dep_ == "nsubjpass" or (c.dep_ == "auxpass" and not (is_actor and is_actor(c)))
                for c in verb.children)
 

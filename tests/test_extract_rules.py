@@ -301,8 +301,7 @@ def test_other_led_coalition_is_not_the_us_led_one(extract_text):
 @pytest.mark.parametrize(("text", "member", "whole"), [
     ("The Syrian Democratic Forces are spearheaded by the YPG.", "YPG", "Syrian Democratic Forces"),
     pytest.param("The Syrian Democratic Forces, spearheaded by the YPG, pushed into Raqqa.",
-                 "YPG", "Syrian Democratic Forces",
-                 marks=gap("participial 'X, spearheaded by Y' (no auxiliary) is not read as passive")),
+                 "YPG", "Syrian Democratic Forces"),
     pytest.param("The Syrian Democratic Forces, which are spearheaded by the YPG, pushed into Raqqa.",
                  "YPG", "Syrian Democratic Forces",
                  marks=gap("relative clause 'which are spearheaded by Y' does not resolve 'which' to X")),
@@ -530,7 +529,7 @@ def test_conjoined_places(extract_text, text, agent, places):
     ("The Islamic State ambushed Iraqi forces near Rutba.", "Attack", "Islamic State", "Iraqi forces"),
     ("Turkish forces attacked the YPG in Afrin.", "Attack", "Turkish forces", "YPG"),
     pytest.param("Jordanian forces clashed with Islamic State fighters near Rutba.", "Attack", "Jordanian forces",
-                 "Islamic State", marks=gap("'clashed with X' does not make X the opponent")),
+                 "Islamic State"),
 ])
 def test_opponent(extract_text, text, op_type, agent, opponent):
     facts = extract_text(text)
@@ -553,10 +552,8 @@ def test_no_opponent_when_none_is_named(extract_text):
     ("The YPG entered Manbij. On Wednesday it captured Jarabulus.", "Capture", "YPG", "Jarabulus"),
     ("Islamic State fighters stormed Mayadin on Monday. Two days later the group seized the town.",
      "Capture", "Islamic State", "Mayadin"),
-    pytest.param("Fighters of the SDF seized Tabqa.", "Capture", "SDF", "Tabqa",
-                 marks=gap("agent 'Fighters of X' is not resolved to X: no Capture")),
-    pytest.param("Warplanes of the US-led coalition bombed Hajin.", "Airstrike", "US-led coalition", "Hajin",
-                 marks=gap("agent 'Warplanes of X' is not resolved to X: no Airstrike")),
+    pytest.param("Fighters of the SDF seized Tabqa.", "Capture", "SDF", "Tabqa"),
+    pytest.param("Warplanes of the US-led coalition bombed Hajin.", "Airstrike", "US-led coalition", "Hajin"),
 ])
 def test_coreference(extract_text, text, op_type, agent, place):
     facts = extract_text(text)
@@ -615,7 +612,6 @@ def test_aimed_at_capturing_keeps_the_offensive_only(extract_text):
     assert the_op(facts, "Offensive", "Syrian government forces", "Deir ez-Zor")
 
 
-@gap("a repelled attack yields nothing ('repel' is an irrealis governor); the attack did happen")
 def test_repelled_attack_is_still_an_attack(extract_text):
     facts = extract_text("Iraqi forces repelled an Islamic State attack on Haditha.")
     assert the_op(facts, "Attack", "Islamic State", "Haditha")
@@ -684,12 +680,9 @@ def test_undated_event_is_not_given_a_stated_date(extract_text):
                  marks=gap("'at least N ... were killed when X attacked' is not linked to the attack")),
     pytest.param("At least 12 fighters were killed in an Islamic State attack on Hajin.", "Attack", 12,
                  marks=gap("'N ... were killed in an X attack' gives no fatalities")),
-    pytest.param("A Russian airstrike on Saraqib killed 15 civilians on Monday.", "Airstrike", 15,
-                 marks=gap("noun trigger as subject of 'killed N' gives no fatalities")),
-    pytest.param("Turkish shelling killed nine people in Afrin.", "Shelling", 9,
-                 marks=gap("noun trigger as subject of 'killed N' gives no fatalities")),
-    pytest.param("An Islamic State suicide bomber killed 25 people in Qamishli.", "SuicideAttack", 25,
-                 marks=gap("'a suicide bomber killed N' gives no fatalities")),
+    pytest.param("A Russian airstrike on Saraqib killed 15 civilians on Monday.", "Airstrike", 15),
+    pytest.param("Turkish shelling killed nine people in Afrin.", "Shelling", 9),
+    pytest.param("An Islamic State suicide bomber killed 25 people in Qamishli.", "SuicideAttack", 25),
 ])
 def test_fatalities(extract_text, text, op_type, n):
     facts = extract_text(text)
