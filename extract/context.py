@@ -118,6 +118,7 @@ class DocumentContext:
             surface = _clean(self.surface(span))
             if not _plausible_name(surface, span.label_):
                 continue
+            span, surface = self._without_demonym(span, surface)
             known_here = self._aliases.get(fold(surface))
             if known_here and not (span.ent_id_ and span.ent_id_ != known_here):
                 ent = self.entities[known_here]  # the article already named it ("NSA", "Al-Hamdan")
@@ -138,6 +139,14 @@ class DocumentContext:
                 self._register(key, ent.type, ent.label, surface, span)
                 self._add_mention(span, key, ent.type, surface)
         self.mentions.sort(key=lambda m: m.start)
+
+    def _without_demonym(self, span: Span, surface: str) -> tuple[Span, str]:
+        """"the Syrian Albukamal": a demonym before a known place name is not part of it."""
+        first, _, rest = surface.partition(" ")
+        if (span.label_ in ("GPE", "LOC", "FAC") and rest and len(span) > 1 and fold(first) in self.gaz.demonyms
+                and self.gaz.lookup(rest, types={"Town", "Region", "Facility", "Country"}) is not None):
+            return Span(self.doc, span.start + 1, span.end, label=span.label_), rest
+        return span, surface
 
     def _is_partial_name(self, span: Span, surface: str) -> bool:
         """A short PERSON/ORG name that repeats part of a longer one seen earlier."""
@@ -409,6 +418,20 @@ class DocumentContext:
             self.co_actors.setdefault(noun.i, []).append(key)  # "Syrian and Iraqi forces": both
         self.token_entity.setdefault(noun.i, key)
 
+    def unidentified(self, from_air: bool, sent: Span) -> str:
+        """The explicit stand-in for a perpetrator the text does not name, per country
+        (ACLED's "Unidentified Armed Group (Syria)" / "Unidentified Military Forces")."""
+        country = self.gaz.by_id.get(self._home_country or "")
+        where = country.label if country else "unknown country"
+        kind = "military forces" if from_air else "armed group"
+        label = f"Unidentified {kind} ({where})"
+        key = f"unidentified-{kind.replace(' ', '-')}-{country.id if country else 'unknown'}"
+        self._register(key, "ArmedGroup", label, "", sent, rule="unidentified", confidence=0.4)
+        return key
+
+    def is_unidentified(self, key: str) -> bool:
+        return key.startswith("unidentified-")
+
     def as_country(self, tok: Token) -> str | None:
         """A capital standing for its state ("its backer Tehran") becomes that country."""
         key = self.token_entity.get(tok.i)
@@ -467,6 +490,13 @@ class DocumentContext:
                 key = self.entity_of(child, types={"ArmedGroup"})
                 if key:
                     return key
+        if tok.lemma_.lower() in self._group_nouns:  # "warplanes of the coalition", "fighters of the SDF"
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    for obj in prep.children:
+                        key = self.entity_of(obj, types={"ArmedGroup", "Country"}) if obj.dep_ == "pobj" else None
+                        if key:
+                            return key
         if tok.i in self._resolved and not exclude:
             return self._resolved[tok.i]
         key = self._resolve_reference(tok, exclude)

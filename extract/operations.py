@@ -171,15 +171,25 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
             sides, others = _clash_sides(ctx, trig, sent)
             agents = agents or sides
             opponents = [o for o in dict.fromkeys(opponents + others) if o not in agents]
+    if not agents and op_type in ATTACK_LIKE:  # "an execution operation carried out by IS"
+        agents = _actors(ctx, [a for t in sent if t.lemma_.lower() in ("carry", "commit", "conduct", "launch")
+                               for a in syntax.by_agents(t)])
+    if not agents and not opponents and op_type in ATTACK_LIKE:
+        opponents = _clash_sides(ctx, trig, sent)[0]  # "losses in IS after aerial bombardment on Raqqa"
+    unnamed = not agents and _unattributed(ctx, trig, op_type, opponents)
+    places = [p for p in _places(ctx, trig, sent) if p not in agents] if agents or unnamed else []
+    if unnamed and (opponents or places):
+        agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent)]
     if not agents:
         return []
-    places = [p for p in _places(ctx, trig, sent) if p not in agents]
     date, basis = _date(ctx, trig, sent)
     claimant = _claimant(ctx, trig, sent)
     fatalities = _fatalities(ctx, trig, op_type)
     ev = ctx.evidence(sent)
     rule = f"{op_type.lower()}-{'verb' if trig.pos_ == 'VERB' else 'noun'}:{trig.lemma_.lower()}"
     confidence = 0.8 if places else 0.6
+    if ctx.is_unidentified(agents[0]):
+        rule, confidence = f"{rule}+unidentified-agent", ctx.lex["unattributed"]["confidence"]
     if claimant:
         confidence -= 0.1
     return [Operation(type=op_type, agents=tuple(dict.fromkeys(agents)), evidence=ev, rule=rule,
@@ -224,6 +234,30 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
     if not agents and trig.dep_ == "nsubj":  # "coalition airstrikes targeted ISIS": no agent named
         return []
     return agents
+
+
+def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: list[str]) -> bool:
+    """Did it happen with its perpetrator left unnamed? Air and artillery strikes often are;
+    otherwise only an agentless passive ("was executed"), an unnamed perpetrator ("gunmen",
+    "warplanes") or a clash whose casualties are named."""
+    cfg = ctx.lex["unattributed"]
+    if op_type not in cfg["types"] or trig.lemma_.lower() in ("battle", "fight", "campaign"):
+        return False
+    if op_type in cfg["always"]:
+        return True
+    if trig.pos_ == "VERB":
+        doers = syntax.by_agents(trig) if syntax.is_passive(trig, ctx.is_named_actor) else syntax.subjects(trig, ctx.is_named_actor)
+        if not doers:
+            return syntax.is_passive(trig, ctx.is_named_actor)
+        return all(d.lemma_.lower() in cfg["unnamed_perpetrators"] for d in doers)
+    return trig.lemma_.lower() in ctx.lex["clash_nouns"] and bool(opponents)
+
+
+def _aircraft(ctx: DocumentContext, trig: Token, op_type: str) -> bool:
+    """Was it done from the air ("warplanes bomb", "killed in air strikes")?"""
+    words = set(ctx.lex["unattributed"]["aircraft_words"])
+    near = [trig, *trig.children, *syntax.subjects(trig), *syntax.by_agents(trig)]
+    return op_type == "Airstrike" or any(t.lemma_.lower() in words for t in near)
 
 
 def _clash_sides(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[list[str], list[str]]:
