@@ -56,6 +56,7 @@ class DocumentContext:
         self._resolved: dict[int, str | None] = {}
         self._collect_mentions()
         self._home_country = self._dominant_country()
+        self.home_country = self._home_country
         self._rehome_generic_state_forces()
         self._extend_group_phrases()
         self._state_force_phrases()
@@ -131,6 +132,8 @@ class DocumentContext:
                 continue
             span, surface = self._with_head_noun(span, surface, resolved[0])
             self._mention_from(span, surface, *resolved)
+            if resolved[0] == "Person":
+                self._add_titled_form(span, surface)
             self._link_acronym(self.mentions[-1])
         for span, surface in pending:  # names only the article itself explains (acronyms, surnames)
             key = self._aliases.get(fold(surface)) or self._partial_person(surface)
@@ -147,6 +150,16 @@ class DocumentContext:
                 and self.gaz.lookup(rest, types={"Town", "Region", "Facility", "Country"}) is not None):
             return Span(self.doc, span.start + 1, span.end, label=span.label_), rest
         return span, surface
+
+    def _add_titled_form(self, span: Span, surface: str) -> None:
+        """"Minister Ellwood", "Prime Minister Abadi": the titled form is a name seen too."""
+        titles = set(self.lex["person_titles"])
+        start = span.start
+        while start > 0 and self.doc[start - 1].lower_.rstrip(".") in titles and self.doc[start - 1].text[:1].isupper():
+            start -= 1
+        if start < span.start:
+            titled = _clean(self.surface(self.doc[start: span.end]))
+            self.entities[self.mentions[-1].key].names.add(titled)
 
     def _is_partial_name(self, span: Span, surface: str) -> bool:
         """A short PERSON/ORG name that repeats part of a longer one seen earlier."""
@@ -392,6 +405,12 @@ class DocumentContext:
                 forces = self.forces_named_by(adj)
                 if forces is not None:
                     self._add_forces(forces, adj, tok)
+            owner = next((c for c in tok.children if c.dep_ == "poss" and c.lemma_.lower() == "country"), None)
+            if owner is not None and tok.i not in self.token_entity:  # "the country's troops"
+                country = self._recent_country(tok.i)
+                forces = self.gaz.state_forces_of(country.id) if country else None
+                if forces is not None:
+                    self._add_forces(forces, owner, tok)
             if tok.i not in self.token_entity:
                 pobjs = [o for c in tok.children if c.dep_ == "prep" and c.lower_ == "from" for o in c.children if o.dep_ == "pobj"]
                 for src in [x for o in pobjs for x in (o, *[c for c in o.children if c.dep_ in ("appos", "compound")])]:
@@ -401,6 +420,15 @@ class DocumentContext:
                         self.as_country(src)
                         self._add_forces(forces, tok, tok)
         self.mentions.sort(key=lambda m: m.start)
+
+    def _recent_country(self, before: int) -> Known | None:
+        """The country last named (or named by a demonym: "Iraqi Lt. Gen. ...") before a token."""
+        start = max(0, before - 80)
+        for tok in reversed(self.doc[start:before]):
+            country = self.country_of_token(tok)
+            if country is not None:
+                return country
+        return None
 
     def forces_named_by(self, adj: Token) -> Known | None:
         if adj.lemma_.lower() in ("regime", "government") and self._home_country:
@@ -426,7 +454,7 @@ class DocumentContext:
         kind = "military forces" if from_air else "armed group"
         label = f"Unidentified {kind} ({where})"
         key = f"unidentified-{kind.replace(' ', '-')}-{country.id if country else 'unknown'}"
-        self._register(key, "ArmedGroup", label, "", sent, rule="unidentified", confidence=0.4)
+        self._register(key, "UnidentifiedActor", label, "", sent, rule="unidentified", confidence=0.4)
         return key
 
     def is_unidentified(self, key: str) -> bool:
@@ -620,10 +648,12 @@ class DocumentContext:
         self._backed_by.setdefault(group, backer)
 
     def place_at(self, tok: Token) -> str | None:
-        """The place a token stands for, following "the town", "the border town"."""
+        """The place a token stands for, following "the town", "the border town"; a people
+        ("two Russians", "Iraqi") is not a place."""
         key = self.entity_of(tok, types={"Town", "Region", "Facility", "Country"})
         if key:
-            return key
+            word = fold(self.surface(tok))
+            return None if word in self.gaz.demonyms or word.rstrip("s") in self.gaz.demonyms else key
         lemma = tok.lemma_.lower()
         for etype, nouns in self.lex["place_nouns"].items():
             if lemma not in nouns or etype == "Facility":

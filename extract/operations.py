@@ -31,8 +31,23 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
             if op_type is None or _irrealis(ctx, tok):
                 continue
             here += _operations_at(ctx, tok, op_type, sent)
+        here = _drop_unattributed_twins(ctx, here)
         found += here or _headline_operations(ctx, sent)
     return merge_operations(found)
+
+
+def _drop_unattributed_twins(ctx: DocumentContext, ops: list[Operation]) -> list[Operation]:
+    """In one sentence, an unattributed mention of a type ("(2,242 strikes)") is the
+    attributed event of that type; it only lends its death toll."""
+    named = {op.type: op for op in ops if not ctx.is_unidentified(op.agents[0])}
+    out = []
+    for op in ops:
+        twin = named.get(op.type) if ctx.is_unidentified(op.agents[0]) else None
+        if twin is None:
+            out.append(op)
+        elif twin.fatalities is None:
+            twin.fatalities = op.fatalities
+    return out
 
 
 def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
@@ -284,9 +299,10 @@ def _clash_sides(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[list[st
 
 
 def _names_location(ctx: DocumentContext, tok: Token) -> bool:
-    """"Syria attacks": a country's name compounded on an event noun says where, not who."""
+    """"Syria attacks" in an article about Syria: the home country compounded on an event
+    noun says where; a foreign one ("USA air strikes") says who."""
     key = ctx.entity_of(tok, types={"Country"})
-    return key is not None and tok.pos_ == "PROPN" and tok.dep_ == "compound"
+    return key is not None and tok.pos_ == "PROPN" and tok.dep_ == "compound" and key == ctx.home_country
 
 
 def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
@@ -341,7 +357,8 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
             return _with_place_conjuncts(ctx, key, tok)
     in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k)
                    for i in range(sent.start, sent.end)
-                   if not _actor_modifier(ctx, ctx.doc[i]) and (k := ctx.place_at(ctx.doc[i]))]
+                   if not _actor_modifier(ctx, ctx.doc[i]) and not _modifies_event(ctx, ctx.doc[i])
+                   and (k := ctx.place_at(ctx.doc[i]))]
     if in_sentence:
         return [min(in_sentence)[2]]
     return []
@@ -352,6 +369,12 @@ def _actor_modifier(ctx: DocumentContext, tok: Token) -> bool:
     head = tok.head
     return (tok.dep_ in ("npadvmod", "compound", "nmod", "amod") and head.i != tok.i
             and head.lemma_.lower() in {*ctx.lex["backing_words"], "lead", "link", "affiliate", "base", "ally", "led", "linked", "based"})
+
+
+def _modifies_event(ctx: DocumentContext, tok: Token) -> bool:
+    """"USA air strikes", "coalition helicopters": a name modifying an event or force noun."""
+    return tok.dep_ in ("compound", "amod", "nmod") and (
+        trigger_type(ctx, tok.head) is not None or tok.head.lemma_.lower() in ctx.lex["group_nouns"])
 
 
 def _with_place_conjuncts(ctx: DocumentContext, key: str, tok: Token) -> list[str]:

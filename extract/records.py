@@ -12,7 +12,7 @@ from .dates import DateValue
 
 __all__ = ["Article", "ArticleFacts", "DateValue", "Entity", "Evidence", "ExtractionFailure", "Operation", "Relation"]
 
-ENTITY_TYPES = ("ArmedGroup", "Country", "Town", "Region", "Facility", "Person", "Organization")
+ENTITY_TYPES = ("ArmedGroup", "Country", "Town", "Region", "Facility", "Person", "Organization", "UnidentifiedActor")
 PLACE_TYPES = ("Town", "Facility", "Region", "Country")  # most specific first
 OPERATION_TYPES = ("Offensive", "CounterAttack", "Capture", "Withdrawal", "Airstrike", "Airdrop",
                    "Shelling", "SuicideAttack", "Raid", "Execution", "Attack")
