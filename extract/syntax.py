@@ -29,6 +29,8 @@ def subjects(verb: Token, is_actor: Callable[[Token], bool] | None = None) -> li
     tok, subs = verb, []
     for _ in range(4):
         subs = [c for c in tok.children if c.dep_ in ("nsubj", "csubj")]
+        if not subs:  # a subject the parser hung on the auxiliary: "X has ... seen"
+            subs = [g for c in tok.children if c.dep_ in ("aux", "auxpass") for g in c.children if g.dep_ == "nsubj"]
         if not subs and is_actor is not None:
             subs = misparsed_subjects(tok, is_actor)
         if subs or is_passive(tok, is_actor):
