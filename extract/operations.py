@@ -365,10 +365,16 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
 
 
 def _actor_modifier(ctx: DocumentContext, tok: Token) -> bool:
-    """"US-backed", "Iran-linked", "UK-based": a country modifying an actor is not a place."""
+    """"US-backed", "Iran-linked", "UK-based", "with backing from Russia": a country in the
+    role of a backer or a qualifier is not where something happened."""
     head = tok.head
-    return (tok.dep_ in ("npadvmod", "compound", "nmod", "amod") and head.i != tok.i
-            and head.lemma_.lower() in {*ctx.lex["backing_words"], "lead", "link", "affiliate", "base", "ally", "led", "linked", "based"})
+    if (tok.dep_ in ("npadvmod", "compound", "nmod", "amod") and head.i != tok.i
+            and head.lemma_.lower() in {*ctx.lex["backing_words"], "lead", "link", "affiliate", "base", "ally", "led", "linked", "based"}):
+        return True
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+    return (tok.dep_ == "pobj" and tok.head.lower_ in ("from", "by")
+            and tok.head.head.lemma_.lower() in {*ctx.lex["backing_nouns"], *ctx.lex["backing_words"]})
 
 
 def _modifies_event(ctx: DocumentContext, tok: Token) -> bool:
@@ -378,11 +384,16 @@ def _modifies_event(ctx: DocumentContext, tok: Token) -> bool:
 
 
 def _with_place_conjuncts(ctx: DocumentContext, key: str, tok: Token) -> list[str]:
+    """A place and the places conjoined with it: "the provinces of X, Y and Z" gives three,
+    whether the parser hangs Y and Z on X or on "provinces"."""
+    named = [o for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for o in c.children if o.dep_ == "pobj"]
+    heads = [tok] + [o for o in named if ctx.entity_of(o) == key]
     keys = [key]
-    for c in syntax.with_conjuncts(tok)[1:]:
-        k = ctx.place_at(c)
-        if k and k not in keys and ctx.place_type(k) == ctx.place_type(key):
-            keys.append(k)
+    for head in heads:
+        for c in syntax.with_conjuncts(head)[1:]:
+            k = ctx.place_at(c)
+            if k and k not in keys and ctx.place_type(k) == ctx.place_type(key):
+                keys.append(k)
     return keys
 
 
