@@ -244,7 +244,8 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
         agents = _actors(ctx, [c for c in owner.children if c.dep_ == "poss"])
         head = owner.head if not agents else head
     if not agents and trig.dep_ in ("dobj", "nsubjpass", "pobj", "attr", "conj", "compound") and head.pos_ == "VERB":
-        if head.lemma_.lower() in ctx.lex["light_verbs"] or head.lemma_.lower() in ctx.lex["reporting_verbs"]:
+        doer_verb = trig.dep_ == "dobj" and head.lemma_.lower() not in ctx.lex["undergoer_verbs"]
+        if head.lemma_.lower() in ctx.lex["light_verbs"] or head.lemma_.lower() in ctx.lex["reporting_verbs"] or doer_verb:
             agents = _actors(ctx, syntax.subjects(head) if not syntax.is_passive(head) else syntax.by_agents(head))
     if not agents and trig.dep_ == "nsubj":  # "coalition airstrikes targeted ISIS": no agent named
         return []

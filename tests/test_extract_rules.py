@@ -453,7 +453,7 @@ def test_no_role_without_a_role_word(extract_text):
     pytest.param("Iran-backed Kataib Hezbollah fired mortars at Baghdad.", "Shelling", "Kataib Hezbollah", "Baghdad",
                  marks=gap("'fired mortars at X' yields no operation")),
     pytest.param("Turkish troops made an incursion into Jarabulus on Wednesday.", "Raid", "Turkish troops",
-                 "Jarabulus", marks=gap("'made an incursion': 'make' is no light verb, so no agent and no Raid")),
+                 "Jarabulus"),
     pytest.param("Russian jets struck the Marj Ruhayyil airbase.", "Airstrike", "Russian jets",
                  "Marj Ruhayyil airbase",
                  marks=gap("verb 'struck' with aircraft as subject is typed Attack, not Airstrike")),
