@@ -91,7 +91,20 @@ def _backing(ctx: DocumentContext, sent: Span):
                         if target and ctx.entities[target].type == "ArmedGroup":
                             yield "backedBy", target, b, "supports-active", 0.8
         elif lemma in nouns and tok.pos_ == "NOUN":
-            yield from _backing_noun(ctx, tok)
+            if lemma == "support" and tok.dep_ == "dobj" and tok.head.lemma_.lower() in ("declare", "pledge", "announce", "express", "offer", "voice"):
+                yield from _declared_support(ctx, tok)
+            else:
+                yield from _backing_noun(ctx, tok)
+
+
+def _declared_support(ctx: DocumentContext, noun: Token):
+    """"Boko Haram declared its support (for IS)": the declarer backs the group named, or the
+    group the passage is about."""
+    for backer in [a for s in syntax.subjects(noun.head) if (a := ctx.actor_at(s))]:
+        named = [a for o in syntax.prep_objects(noun, {"for", "to"}) if (a := ctx.actor_at(o, exclude=(backer,)))]
+        groups = named or [g for g in [ctx.salient_group(before=noun.sent.start, exclude=(backer,))] if g]
+        for g in groups:
+            yield "backedBy", g, backer, "declared-support", 0.7
 
 
 def _backing_noun(ctx: DocumentContext, noun: Token):

@@ -259,6 +259,21 @@ def test_backing(extract_text, text, group, backer):
     assert has_relation(facts, "backedBy", group, backer), summary(facts)
 
 
+@pytest.mark.parametrize("text,group,backer", [
+    ("Hayat Tahrir al-Sham shelled Aleppo. Al-Shabaab has declared its support for the group.",
+     "Hayat Tahrir al-Sham", "al-Shabaab"),
+    ("Boko Haram pledged its support to the Islamic State last year.", "Islamic State", "Boko Haram"),
+])
+def test_declared_support_is_backing(extract_text, text, group, backer):
+    facts = extract_text(text)
+    assert has_relation(facts, "backedBy", group, backer), summary(facts)
+
+
+def test_declared_opposition_is_not_backing(extract_text):
+    facts = extract_text("Hezbollah shelled Qusayr. Al-Qaeda has declared its opposition to the group.")
+    assert not [r for r in facts.relations if r.kind == "backedBy"], summary(facts)
+
+
 def test_backer_capital_stands_for_the_country(extract_text):
     facts = extract_text("Liwa Fatemiyoun and its backer Tehran denied sending troops to Deir ez-Zor.")
     assert entity(facts, "Tehran").type == "Country"
