@@ -1,9 +1,17 @@
 """The one place IRIs are minted: safe characters only, stable across runs.
 
+Every resource IRI comes from `mint`, which makes each path segment a `slug` of any name
+(any Unicode, control characters, lone surrogates, empty: all give a non-empty
+``[a-z0-9-]`` segment) and checks the result. Vocabulary terms (`term`) are checked to be
+plain local names. So every IRI written is a valid absolute IRI that Turtle, N-Triples,
+TriG and JSON-LD can hold without escapes.
+
 >>> str(entity_iri("ArmedGroup", "islamic-state"))
 'https://w3id.org/conflict-kg/resource/group/islamic-state'
 >>> slug("Al-Boukamal (Syria)!")
 'al-boukamal-syria'
+>>> str(mint("document", "\\u202e\\x00"))
+'https://w3id.org/conflict-kg/resource/document/x-459e60b83fc1'
 """
 from __future__ import annotations
 
@@ -17,6 +25,8 @@ CKG = Namespace("https://w3id.org/conflict-kg/ontology#")
 RES = Namespace("https://w3id.org/conflict-kg/resource/")
 SH_NS = Namespace("https://w3id.org/conflict-kg/shapes#")
 
+_RESOURCE_IRI = re.compile(re.escape(str(RES)) + r"[a-z0-9-]+(?:/[a-z0-9-]+)+")
+_LOCAL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
 _CATEGORY = {"ArmedGroup": "group", "Person": "person", "Organization": "org", "Country": "country",
              "Town": "place", "Region": "place", "Facility": "place"}
 
@@ -35,24 +45,59 @@ def _digest(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def mint(category: str, *names: object) -> URIRef:
+    """The resource IRI ``res:<category>/<slug>/<slug>...``: every resource IRI is made here.
+
+    >>> str(mint("evidence", "Doc 1", "12-40"))
+    'https://w3id.org/conflict-kg/resource/evidence/doc-1/12-40'
+    """
+    iri = str(RES) + "/".join(slug(str(part)) for part in (category, *names))
+    if not names or not _RESOURCE_IRI.fullmatch(iri):  # cannot happen: a guard for future edits
+        raise ValueError(f"not a conflict-kg resource IRI: {iri!r}")
+    return URIRef(iri)
+
+
+def term(namespace: Namespace, local: str) -> URIRef:
+    """A vocabulary term (class, property, datatype): `local` must be a plain local name.
+
+    >>> str(term(CKG, "Capture"))
+    'https://w3id.org/conflict-kg/ontology#Capture'
+    """
+    if not isinstance(local, str) or not _LOCAL_NAME.fullmatch(local):
+        raise ValueError(f"not a vocabulary term name: {local!r}")
+    return namespace[local]
+
+
 def entity_iri(etype: str, key: str) -> URIRef:
     """IRI of an entity from its type and key (gazetteer id or "type:folded name")."""
     name = key.split(":", 1)[1] if ":" in key else key
-    return RES[f"{_CATEGORY.get(etype, 'entity')}/{slug(name)}"]
+    return mint(_CATEGORY.get(etype, "entity"), name)
 
 
 def document_iri(doc_id: str) -> URIRef:
-    return RES[f"document/{slug(doc_id)}"]
+    return mint("document", doc_id)
+
+
+def graph_iri(doc_id: str) -> URIRef:
+    """The named graph holding one article's triples (TriG, N-Quads, the store)."""
+    return mint("graph", doc_id)
 
 
 def evidence_iri(doc_id: str, start: int, end: int) -> URIRef:
-    return RES[f"evidence/{slug(doc_id)}/{int(start)}-{int(end)}"]
+    return mint("evidence", doc_id, f"{int(start)}-{int(end)}")
+
+
+def geometry_iri(node: URIRef) -> URIRef:
+    """The geometry node of a place: ``<place IRI>/geometry``."""
+    if not _RESOURCE_IRI.fullmatch(str(node)):
+        raise ValueError(f"not a conflict-kg resource IRI: {str(node)!r}")
+    return URIRef(f"{node}/geometry")
 
 
 def operation_iri(op_type: str, agents: list[str], place: str | None, date: str | None) -> URIRef:
     """Same type, agents, place and date: the same event, whichever article reports it."""
-    return RES[f"operation/{_digest(op_type, *sorted(agents), place, date)[:12]}"]
+    return mint("operation", _digest(op_type, *sorted(agents), place, date)[:12])
 
 
 def statement_iri(subject: str, predicate: str, obj: str) -> URIRef:
-    return RES[f"statement/{_digest(subject, predicate, obj)[:12]}"]
+    return mint("statement", _digest(subject, predicate, obj)[:12])

@@ -1,7 +1,7 @@
 """`build()`: articles in, a validated graph, a report and a quarantine out.
 
-ingest -> extract -> rdf -> validate -> serialize; the command line only parses options
-and calls this.
+ingest -> extract -> rdf -> validate -> serialize and/or store; the command line only parses
+options and calls this. With a store, the articles are added to it as one batch (see store.py).
 """
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 from tqdm import tqdm
 
-from .extract.extractor import ExtractOptions, Extractor
+from .extract.extractor import ExtractOptions, extract_articles
 from .extract.gazetteer import GROUP_CLASSES
 from .extract.records import ENTITY_TYPES, OPERATION_TYPES, RELATIONS, Article, ExtractionFailure
 from .ingest import InputProblem, read_inputs
-from .iris import CKG
+from .iris import CKG, document_iri
 from .rdf import GraphBuilder, bind_prefixes
 from .serialize import format_for, write_rdf, write_text
+from .store import QUARANTINE, REPORT, GraphStore
 from .validate import ValidationOutcome, format_report, validate
 
 
@@ -29,10 +30,11 @@ from .validate import ValidationOutcome, format_report, validate
 class BuildOptions:
     """Everything a build needs, resolved once from defaults and the command line."""
 
-    out: Path
+    out: Path | None = None              # graph file; `out`, `store` or both
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     published: dt.date | None = None     # for articles that state no date
     progress: bool = True
+    store: Path | None = None            # a store directory to add the articles to (made if new)
 
 
 @dataclass
@@ -64,13 +66,31 @@ def output_paths(out: Path) -> dict[str, Path]:
 def build(inputs: Iterable[Path], options: BuildOptions, *, warn: Callable[[str], None] = print) -> BuildSummary:
     """Read, extract, validate and write; bad inputs are reported and skipped, never fatal."""
     started = time.perf_counter()
-    format_for(options.out)  # fail on an unknown extension before any work
+    if options.out is None and options.store is None:
+        raise ValueError("nowhere to write the graph: give an output file, a store, or both")
+    if options.out is not None:
+        format_for(options.out)  # fail on an unknown extension before any work
     summary = BuildSummary()
+    # Open the store first: a locked or foreign directory fails before any extraction.
+    store = GraphStore.open(options.store, create=True) if options.store is not None else None
+    try:
+        return _build(inputs, options, summary, store, started, warn)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _build(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary, store: GraphStore | None,
+           started: float, warn: Callable[[str], None]) -> BuildSummary:
     articles = _articles(inputs, options, summary, warn)
-    builder = GraphBuilder()
+    if store is not None:
+        for art, problem in store.check_articles(articles):
+            articles.remove(art)
+            summary.failed.append(problem)
+            warn(f"error: {problem}")
+    builder = GraphBuilder(known=store) if store is not None else GraphBuilder()
     if articles:
-        extractor = Extractor(options.extract)
-        bar = tqdm(extractor.extract(articles), total=len(articles), unit="article",
+        bar = tqdm(extract_articles(articles, options=options.extract, warn=warn), total=len(articles), unit="article",
                    disable=not options.progress or len(articles) < 2, desc="extracting")
         for facts in bar:
             if isinstance(facts, ExtractionFailure):
@@ -79,8 +99,13 @@ def build(inputs: Iterable[Path], options: BuildOptions, *, warn: Callable[[str]
                 continue
             builder.add(facts)
             summary.articles += 1
-    outcome = validate(builder.graph())
-    _write(builder, outcome, options.out, summary)
+    outcome = store.validate(builder) if store is not None else validate(builder.graph())
+    if options.out is not None:
+        _write(builder, outcome, options.out, summary)
+    if store is not None:
+        store.write(builder, outcome)
+        summary.outputs.update({"store": store.path, "store report": store.path / REPORT,
+                                "store quarantine": store.path / QUARANTINE})
     _count(outcome.valid, summary)
     summary.violations = len(outcome.violations)
     summary.seconds = time.perf_counter() - started
@@ -90,17 +115,19 @@ def build(inputs: Iterable[Path], options: BuildOptions, *, warn: Callable[[str]
 def _articles(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary,
               warn: Callable[[str], None]) -> list[Article]:
     articles: list[Article] = []
-    seen: dict[str, str] = {}
-    for item in read_inputs(inputs, published=options.published):
+    seen: dict[str, tuple[str, str]] = {}  # document IRI -> (id, source): ids that slug alike clash too
+    for item in read_inputs(inputs, published=options.published, warn=warn):
         if isinstance(item, InputProblem):
             summary.failed.append(str(item))
             warn(f"error: {item}")
-        elif item.id in seen:
-            problem = f"{item.source}: article id {item.id!r} was already read from {seen[item.id]}; skipped"
+        elif (doc := str(document_iri(item.id))) in seen:
+            first_id, first_source = seen[doc]
+            alike = "" if first_id == item.id else f" (its IRI <{doc}> is that of id {first_id!r})"
+            problem = f"{item.source}: article id {item.id!r}{alike} was already read from {first_source}; skipped"
             summary.failed.append(problem)
             warn(f"error: {problem}")
         else:
-            seen[item.id] = item.source
+            seen[doc] = (item.id, item.source)
             if item.published is None:
                 warn(f"warning: {item.source}: no publication date in the text or --published; "
                      f"relative dates ('on Thursday') stay unresolved")
@@ -114,7 +141,7 @@ def _write(builder: GraphBuilder, outcome: ValidationOutcome, out: Path, summary
     write_rdf(outcome.valid, paths["graph"], dataset=dataset)
     write_text(paths["report"], format_report(outcome))
     write_rdf(outcome.quarantine, paths["quarantine"])
-    summary.outputs = paths
+    summary.outputs.update(paths)
 
 
 def _valid_dataset(builder: GraphBuilder, valid: Graph) -> Dataset:

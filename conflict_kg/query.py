@@ -102,7 +102,11 @@ def _contains(node: Any, name: str) -> bool:
 
 
 def open_store(graph_path: Path) -> ox.Store:
-    """An in-memory store holding a graph file (format from its extension)."""
+    """An in-memory store holding a graph file (format from its extension).
+
+    The default graph holds every triple once: for TriG and N-Quads, the union of the named
+    graphs is copied into it (Oxigraph's union mode would yield a triple once per graph).
+    """
     path = Path(graph_path)
     if not path.is_file():
         raise QueryError(f"{path}: no such graph file")
@@ -112,17 +116,27 @@ def open_store(graph_path: Path) -> ox.Store:
     store = ox.Store()
     try:
         store.bulk_load(path=str(path), format=fmt)
+        if fmt.supports_datasets:
+            store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     except (SyntaxError, ValueError, OSError) as exc:
         raise QueryError(f"{path}: cannot read the graph: {exc}") from None
     return store
 
 
-def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = None) -> QueryResult:
-    """Run a checked query; `params` bind variables (as plain literals) by substitution."""
+def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = None,
+              union: bool = False) -> QueryResult:
+    """Run a checked query on the default graph; `params` bind variables (as plain literals)
+    by substitution.
+
+    A graph file opened with `open_store` and a conflict-kg store (`GraphStore.db`) both hold
+    the union of their named graphs in the default graph. `union=True` reads all graphs instead
+    (Oxigraph's union mode: a triple held by several graphs is seen once per graph).
+    """
+    query = with_standard_prefixes(query)
     check_safe(query)
     subs = {ox.Variable(k): ox.Literal(v) for k, v in (params or {}).items()}
     try:
-        answer = store.query(query, substitutions=subs, use_default_graph_as_union=True)
+        answer = store.query(query, substitutions=subs, use_default_graph_as_union=union)
     except (SyntaxError, ValueError, OSError) as exc:
         raise QueryError(f"query failed: {exc}") from None
     if isinstance(answer, ox.QueryBoolean):
@@ -133,6 +147,19 @@ def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = No
         return QueryResult(variables, rows)
     rows = tuple((t.subject, t.predicate, t.object) for t in answer)
     return QueryResult(("subject", "predicate", "object"), rows)
+
+
+def with_standard_prefixes(query: str) -> str:
+    """Declare the project's prefixes (ckg:, res:, prov:, skos:, rdfs:, ...) that a query uses
+    without declaring, so `SELECT ?g WHERE { ?g a ckg:JihadistGroup }` works as typed."""
+    from .rdf import PREFIXES
+
+    known = {**PREFIXES, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+             "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "owl": "http://www.w3.org/2002/07/owl#"}
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*prefix\s+([\w-]*):", query)}
+    used = set(re.findall(r"(?<![\w<:/#])([a-zA-Z][\w-]*):[\w]", re.sub(r"<[^>]*>|\"[^\"]*\"", "", query)))
+    missing = [p for p in sorted(used) if p.lower() not in declared and p in known]
+    return "".join(f"PREFIX {p}: <{known[p]}>\n" for p in missing) + query
 
 
 def _term(term: Any) -> str | None:

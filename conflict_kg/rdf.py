@@ -3,13 +3,22 @@
 Every triple remembers which articles support it, so the same facts can be written as one
 merged graph or as a named graph per article (TriG), and an article's facts can be taken out.
 Entities meet across articles by IRI; the first canonical label wins so each has exactly one.
+
+A place the gazetteer puts inside a region or country is linked to both with ckg:locatedIn,
+whether or not the article names them: a container the article does not name is written from
+the gazetteer as a typed, labelled place node (rule "gazetteer-container", no evidence sentence)
+supported by that article, so spatial questions ("operations in Deir ez-Zor Governorate") can be
+asked in SPARQL.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import defaultdict
 from decimal import Decimal
+from typing import TYPE_CHECKING, Callable, Protocol
+
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
@@ -17,37 +26,116 @@ from . import iris
 from .extract.records import Article, ArticleFacts, Entity, Evidence, Operation, Relation
 from .iris import CKG, RES
 
+if TYPE_CHECKING:
+    from .extract.gazetteer import Gazetteer, Known
+
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
 PREFIXES = {"ckg": CKG, "res": RES, "prov": PROV, "skos": SKOS, "dcterms": DCTERMS, "schema": SCHEMA,
             "geo": GEO, "xsd": XSD, "wd": WD}
 Triple = tuple[URIRef | BNode, URIRef, URIRef | Literal | BNode]
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# What no literal may hold: C0 controls but tab and line breaks, DEL and C1 controls, lone
+# surrogates (UTF-8 cannot encode them), noncharacters (U+FDD0..U+FDEF, U+FFFE, U+FFFF and their
+# kin in every plane), and the direction overrides that make text display other than it reads.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                        "\u202a-\u202e\u2066-\u2069"
+                        + "".join(chr(p + 0xFFFE) + chr(p + 0xFFFF) for p in range(0x10000, 0x110000, 0x10000)) + "]")
+_LANGUAGE_TAG = re.compile(r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*")
 
 
-def clean_literal(text: str) -> str:
-    """Text a serializer accepts: NFC, no control characters, no lone surrogates."""
+def clean_literal(text: object) -> str:
+    """Text every serializer and parser accepts: NFC, without the control characters, lone
+    surrogates, noncharacters and direction overrides listed in `_BAD_CHARS`, stripped.
+
+    Every literal the builder writes goes through it (`plain`, `typed`, `text`).
+
+    >>> clean_literal(" Raqqa\\ud800\\x07\\ufffe\\u202e ")
+    'Raqqa'
+    """
     return _BAD_CHARS.sub("", unicodedata.normalize("NFC", str(text))).strip()
 
 
+def language_tag(tag: str | None) -> str | None:
+    """A well-formed BCP 47 tag in lower case, or None for a missing or malformed one."""
+    return tag.lower() if isinstance(tag, str) and _LANGUAGE_TAG.fullmatch(tag) else None
+
+
+def plain(value: object) -> Literal:
+    """An xsd:string literal of cleaned text."""
+    return Literal(clean_literal(value))
+
+
+def typed(value: object, datatype: URIRef) -> Literal:
+    """A typed literal of cleaned lexical form (a date, a URL, a WKT point, ...)."""
+    return Literal(clean_literal(value), datatype=datatype)
+
+
 def confidence(value: float) -> Literal:
-    """An xsd:decimal built from a Decimal: a float value would not pass sh:datatype xsd:decimal."""
+    """An xsd:decimal built from a Decimal: a float value would not pass sh:datatype xsd:decimal.
+    Clamped to [0, 1]; a value that is not a finite number counts as 0."""
+    value = float(value) if isinstance(value, (int, float, Decimal)) and math.isfinite(value) else 0.0
     return Literal(Decimal(f"{min(max(value, 0.0), 1.0):.2f}"))
 
 
-def text(value: str) -> Literal:
-    return Literal(clean_literal(value), lang="en")
+def text(value: str, lang: str | None = "en") -> Literal:
+    """A language-tagged literal of cleaned text (no tag when `lang` is not a valid one)."""
+    return Literal(clean_literal(value), lang=language_tag(lang))
+
+
+class KnownEntities(Protocol):
+    """What a graph built earlier holds about an entity IRI (None: nothing)."""
+
+    def label(self, node: URIRef) -> str | None: ...
+    def entity_type(self, node: URIRef) -> str | None: ...  # one of ENTITY_TYPES
+
+
+class _Held(dict):
+    """A dict that looks a missing key up first (e.g. in a store) and keeps what it finds."""
+
+    def __init__(self, lookup: Callable[[URIRef], str | None]) -> None:
+        super().__init__()
+        self._lookup = lookup
+        self._missed: set[URIRef] = set()
+
+    def _fill(self, key) -> None:
+        if not dict.__contains__(self, key) and key not in self._missed:
+            value = self._lookup(key)
+            if value is None:
+                self._missed.add(key)
+            else:
+                dict.__setitem__(self, key, value)
+
+    def setdefault(self, key, default=None):
+        self._fill(key)
+        return super().setdefault(key, default)
+
+    def get(self, key, default=None):
+        self._fill(key)
+        return super().get(key, default)
+
+    def __contains__(self, key) -> bool:
+        self._fill(key)
+        return super().__contains__(key)
+
+    def __getitem__(self, key):
+        self._fill(key)
+        return super().__getitem__(key)
 
 
 class GraphBuilder:
     """Collects triples from article facts, with the articles that support each."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, gazetteer: Gazetteer | None = None, known: KnownEntities | None = None) -> None:
+        """`gazetteer` resolves the containers (region, country) of a place; by default the
+        bundled gazetteer, loaded the first time an article needs a container it does not name.
+        `known` is what an existing graph (a store) already says about entity IRIs: an entity
+        it holds keeps its label and its type, so each entity has one label across articles."""
+        self._gazetteer = gazetteer
         self.support: dict[Triple, set[str]] = defaultdict(set)
         self._entity_iri: dict[str, URIRef] = {}
-        self._entity_type: dict[URIRef, str] = {}
-        self._labels: dict[URIRef, str] = {}
+        self._entity_type: dict[URIRef, str] = _Held(known.entity_type) if known else {}
+        self._labels: dict[URIRef, str] = _Held(known.label) if known else {}
         self.articles: dict[str, Article] = {}
 
     # -- public ------------------------------------------------------------------------
@@ -75,7 +163,7 @@ class GraphBuilder:
         bind_prefixes(ds)
         for t, docs in self.support.items():
             for doc in docs:
-                ds.graph(RES[f"graph/{iris.slug(doc)}"]).add(t)
+                ds.graph(iris.graph_iri(doc)).add(t)
         return ds
 
     # -- pieces ------------------------------------------------------------------------
@@ -85,18 +173,18 @@ class GraphBuilder:
     def _document(self, art: Article) -> None:
         d = iris.document_iri(art.id)
         self._add(art.id, d, RDF.type, CKG.Document)
-        self._add(art.id, d, DCTERMS.identifier, Literal(clean_literal(art.id)))
+        self._add(art.id, d, DCTERMS.identifier, plain(art.id))
         if art.title:
             self._add(art.id, d, DCTERMS.title, text(art.title))
         if art.url:
-            self._add(art.id, d, SCHEMA.url, Literal(art.url, datatype=XSD.anyURI))
+            self._add(art.id, d, SCHEMA.url, typed(art.url, XSD.anyURI))
         if art.published:
-            self._add(art.id, d, DCTERMS.issued, Literal(art.published.isoformat(), datatype=XSD.date))
+            self._add(art.id, d, DCTERMS.issued, typed(art.published.isoformat(), XSD.date))
 
     def _evidence(self, ev: Evidence) -> URIRef:
         node = iris.evidence_iri(ev.doc_id, ev.start, ev.end)
         self._add(ev.doc_id, node, RDF.type, CKG.Evidence)
-        self._add(ev.doc_id, node, CKG.sentence, Literal(clean_literal(ev.text)))
+        self._add(ev.doc_id, node, CKG.sentence, plain(ev.text))
         self._add(ev.doc_id, node, CKG.startOffset, Literal(ev.start, datatype=XSD.nonNegativeInteger))
         self._add(ev.doc_id, node, CKG.endOffset, Literal(ev.end, datatype=XSD.nonNegativeInteger))
         self._add(ev.doc_id, node, PROV.wasDerivedFrom, iris.document_iri(ev.doc_id))
@@ -112,7 +200,7 @@ class GraphBuilder:
     def _entity(self, ent: Entity, entities: dict[str, Entity], doc: str) -> None:
         node = self.iri_of(ent)
         etype = self._entity_type[node]  # the first type an IRI got stays its type
-        self._add(doc, node, RDF.type, CKG[ent.subclass if ent.subclass and etype == "ArmedGroup" else etype])
+        self._add(doc, node, RDF.type, iris.term(CKG, ent.subclass if ent.subclass and etype == "ArmedGroup" else etype))
         label = self._labels.setdefault(node, clean_literal(ent.label) or ent.key)
         self._add(doc, node, RDFS.label, text(label))
         for name in sorted(ent.names):
@@ -120,31 +208,69 @@ class GraphBuilder:
                 self._add(doc, node, SKOS.altLabel, text(name))
         if ent.wikidata and re.fullmatch(r"Q\d+", ent.wikidata):
             self._add(doc, node, SKOS.exactMatch, WD[ent.wikidata])
-        for place in ent.located_in:  # only containers the article itself names, so each is typed
-            if place in entities and place != ent.key:
-                self._add(doc, node, CKG.locatedIn, self.iri_of(entities[place]))
+        for place in ent.located_in:  # region and country; each container node is typed and labelled
+            if place == ent.key:
+                continue
+            container = self.iri_of(entities[place]) if place in entities else self._container(place, doc)
+            if container is not None:
+                self._add(doc, node, CKG.locatedIn, container)
         if ent.coordinates:
-            lat, lon = ent.coordinates
-            geom = URIRef(f"{node}/geometry")
-            self._add(doc, node, GEO.hasGeometry, geom)
-            self._add(doc, geom, RDF.type, GEO.Geometry)
-            self._add(doc, geom, GEO.asWKT, Literal(f"POINT({lon:.5f} {lat:.5f})", datatype=GEO.wktLiteral))
-        self._add(doc, node, CKG.rule, Literal(ent.rule))
+            self._point(doc, node, *ent.coordinates)
+        self._add(doc, node, CKG.rule, plain(ent.rule))
         self._add(doc, node, CKG.confidence, confidence(ent.confidence))
         self._add(doc, node, PROV.wasDerivedFrom, iris.document_iri(doc))
         for ev in ent.evidence:
             self._add(doc, node, CKG.evidence, self._evidence(ev))
 
+    def _point(self, doc: str, node: URIRef, lat: float, lon: float) -> None:
+        geom = iris.geometry_iri(node)
+        self._add(doc, node, GEO.hasGeometry, geom)
+        self._add(doc, geom, RDF.type, GEO.Geometry)
+        self._add(doc, geom, GEO.asWKT, typed(f"POINT({float(lon):.5f} {float(lat):.5f})", GEO.wktLiteral))
+
+    def _known(self, key: str) -> Known | None:
+        if self._gazetteer is None:
+            from .extract.gazetteer import load_gazetteer
+            self._gazetteer = load_gazetteer()
+        return self._gazetteer.by_id.get(key)
+
+    def _container(self, key: str, doc: str, _depth: int = 0) -> URIRef | None:
+        """A region or country the article does not name, written from the gazetteer as a
+        place node (type, label, Wikidata link, point, its own containers) that `doc` supports."""
+        known = self._known(key)
+        if known is None or known.type not in ("Town", "Region", "Facility", "Country") or _depth > 3:
+            return None
+        node = iris.entity_iri(known.type, known.id)
+        etype = self._entity_type.setdefault(node, known.type)
+        self._entity_iri.setdefault(known.id, node)
+        label = self._labels.setdefault(node, clean_literal(known.label) or known.id)
+        self._add(doc, node, RDF.type, iris.term(CKG, etype))
+        self._add(doc, node, RDFS.label, text(label))
+        if known.wikidata and re.fullmatch(r"Q\d+", known.wikidata):
+            self._add(doc, node, SKOS.exactMatch, WD[known.wikidata])
+        if etype != "Country":
+            for outer in (known.province, known.country):
+                if outer and outer != known.id:
+                    container = self._container(outer, doc, _depth + 1)
+                    if container is not None:
+                        self._add(doc, node, CKG.locatedIn, container)
+        if known.lat is not None and known.lon is not None:
+            self._point(doc, node, float(known.lat), float(known.lon))
+        self._add(doc, node, CKG.rule, plain("gazetteer-container"))
+        self._add(doc, node, CKG.confidence, confidence(0.95))
+        self._add(doc, node, PROV.wasDerivedFrom, iris.document_iri(doc))
+        return node
+
     def _relation(self, rel: Relation, entities: dict[str, Entity], doc: str) -> None:
         if rel.subject not in entities or rel.object not in entities:
             return
         s, o = self.iri_of(entities[rel.subject]), self.iri_of(entities[rel.object])
-        p = CKG[rel.kind]
+        p = iris.term(CKG, rel.kind)
         self._add(doc, s, p, o)
         st = iris.statement_iri(str(s), str(p), str(o))
         for pred, val in ((RDF.type, RDF.Statement), (RDF.type, CKG.RelationAssertion),
                           (RDF.subject, s), (RDF.predicate, p), (RDF.object, o),
-                          (CKG.rule, Literal(rel.rule)),
+                          (CKG.rule, plain(rel.rule)),
                           (CKG.confidence, confidence(rel.confidence)),
                           (PROV.wasDerivedFrom, iris.document_iri(doc)),
                           (CKG.evidence, self._evidence(rel.evidence))):
@@ -157,7 +283,7 @@ class GraphBuilder:
         place = self.iri_of(entities[op.place]) if op.place in entities else None
         node = iris.operation_iri(op.type, [str(a) for a in agents], str(place) if place else None,
                                   op.date.value if op.date else None)
-        self._add(doc, node, RDF.type, CKG[op.type])
+        self._add(doc, node, RDF.type, iris.term(CKG, op.type))
         self._add(doc, node, RDFS.label, text(self._op_label(op, agents, place)))
         for a in agents:
             self._add(doc, node, CKG.agent, a)
@@ -167,13 +293,13 @@ class GraphBuilder:
         if place is not None:
             self._add(doc, node, CKG.place, place)
         if op.date is not None:
-            self._add(doc, node, CKG.date, Literal(op.date.value, datatype=XSD[op.date.xsd_type]))
-            self._add(doc, node, CKG.dateBasis, Literal(op.date_basis or "stated"))
+            self._add(doc, node, CKG.date, typed(op.date.value, iris.term(XSD, op.date.xsd_type)))
+            self._add(doc, node, CKG.dateBasis, plain(op.date_basis or "stated"))
         if op.fatalities is not None:
             self._add(doc, node, CKG.fatalities, Literal(op.fatalities, datatype=XSD.nonNegativeInteger))
         if op.claimed_by in entities:
             self._add(doc, node, CKG.claimedBy, self.iri_of(entities[op.claimed_by]))
-        self._add(doc, node, CKG.rule, Literal(op.rule))
+        self._add(doc, node, CKG.rule, plain(op.rule))
         self._add(doc, node, CKG.confidence, confidence(op.confidence))
         self._add(doc, node, PROV.wasDerivedFrom, iris.document_iri(doc))
         for ev in [op.evidence, *op.extra_evidence]:

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import owlready2
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
+import pyoxigraph as ox
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
@@ -87,16 +88,14 @@ def load_ontology(path: pathlib.Path | None = None) -> Graph:
 
 
 def load_graph(path: pathlib.Path) -> Graph:
-    """Parse a graph file; the format is guessed from the extension (quads are merged)."""
-    path = pathlib.Path(path)
-    if path.suffix.lower() in {".trig", ".nq", ".nquads"}:
-        dataset = Dataset(default_union=True)
-        dataset.parse(path)
-        merged = Graph()
-        for s, p, o, _ in dataset.quads():
-            merged.add((s, p, o))
-        return merged
-    return Graph().parse(path)
+    """Parse a graph file; the format comes from the extension (quads are merged).
+
+    Read with `serialize.read_rdf`: nothing is fetched (no remote JSON-LD context) and
+    ``owl:imports`` stays a triple. Raises ValueError naming the file and the problem.
+    """
+    from .serialize import read_rdf
+
+    return read_rdf(pathlib.Path(path))
 
 
 def reasoning_subset(data: Graph, ontology: Graph) -> Graph:
@@ -128,19 +127,35 @@ def reasoning_subset(data: Graph, ontology: Graph) -> Graph:
 
 
 def load_world(ontology: Graph, data: Graph | None = None) -> owlready2.World:
-    """Load the ontology (and data) into a fresh owlready2 World via N-Triples."""
+    """Load the ontology (and data) into a fresh owlready2 World via N-Triples.
+
+    ``owl:imports`` triples are left out: owlready2 would fetch what they name (a file, a URL),
+    and reasoning must see only the graphs given here.
+    """
     merged = Graph()
-    for triple in ontology:
-        merged.add(triple)
-    if data is not None:
-        for triple in data:
-            merged.add(triple)
+    for graph in (ontology, data if data is not None else Graph()):
+        for triple in graph:
+            if triple[1] != OWL.imports:
+                merged.add(triple)
     world = owlready2.World()
     with tempfile.TemporaryDirectory(prefix="conflict-kg-") as tmp:
         nt = pathlib.Path(tmp) / "input.nt"
         nt.write_bytes(merged.serialize(format="nt", encoding="utf-8"))
         world.get_ontology(nt.as_uri()).load()
     return world
+
+
+@dataclass(frozen=True)
+class Inference:
+    """What HermiT inferred, as IRIs (`triples`) and in words (`report`).
+
+    `triples` holds only what the graph did not already say: `rdf:type` triples to ckg classes
+    (the most specific ones, e.g. ckg:Backer) and ckg object relations (ckg:backs by inverse,
+    ckg:alliedWith by symmetry, ckg:locatedIn by transitivity, ...). Empty when inconsistent.
+    """
+
+    report: ReasoningReport
+    triples: tuple[tuple[URIRef, URIRef, URIRef], ...] = ()
 
 
 def reason(
@@ -150,13 +165,29 @@ def reason(
 
     Raises RuntimeError when Java is missing, with the message of check_java().
     """
+    data = load_graph(graph_path) if graph_path else Graph()
+    return infer(data, ontology_path=ontology_path).report
+
+
+def inferred_triples(
+    graph_path: pathlib.Path, *, ontology_path: pathlib.Path | None = None
+) -> list[tuple[URIRef, URIRef, URIRef]]:
+    """The triples HermiT infers from a graph file, as IRIs (empty if the graph is inconsistent)."""
+    return list(infer(load_graph(graph_path), ontology_path=ontology_path).triples)
+
+
+def infer(data: Graph, *, ontology_path: pathlib.Path | None = None) -> Inference:
+    """Run HermiT on a graph in memory: the report in words and the inferred triples as IRIs.
+
+    Raises RuntimeError when Java is missing, with the message of check_java().
+    """
     start = time.perf_counter()
     problem = check_java()
     if problem is not None:
         raise RuntimeError(problem)
 
     ontology = load_ontology(ontology_path)
-    data = reasoning_subset(load_graph(graph_path), ontology) if graph_path else Graph()
+    data = reasoning_subset(data, ontology)
     names = _Names(ontology, data)
     individuals = sorted(
         {s for s in data.subjects() if isinstance(s, URIRef)}
@@ -167,26 +198,89 @@ def reason(
         try:
             owlready2.sync_reasoner(world, infer_property_values=True, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError:
-            return ReasoningReport(
+            return Inference(ReasoningReport(
                 consistent=False,
                 inconsistency_explanation=explain_inconsistency(ontology, data),
                 individuals=len(individuals),
                 seconds=time.perf_counter() - start,
-            )
+            ))
         except owlready2.OwlReadyJavaError as err:
             raise RuntimeError(f"HermiT failed: {err}") from err
-        types = _new_types(world, ontology, data, individuals, names)
-        relations = _new_relations(world, data, names)
+        types = _new_types(world, ontology, data, individuals)
+        relations = _new_relations(world, data)
     finally:
         world.close()
-    return ReasoningReport(
+    report = ReasoningReport(
         consistent=True,
         inconsistency_explanation=None,
-        inferred_types=types,
-        inferred_relations=relations,
+        inferred_types=sorted((names.of(s), names.of(c)) for s, c in types),
+        inferred_relations=sorted((names.of(s), names.of(p), names.of(o)) for s, p, o in relations),
         individuals=len(individuals),
         seconds=time.perf_counter() - start,
     )
+    triples = sorted({(s, RDF.type, c) for s, c in types} | set(relations))
+    return Inference(report, tuple(triples))
+
+
+INFERRED_GRAPH = URIRef("https://w3id.org/conflict-kg/resource/graph/inferred")
+
+
+@dataclass(frozen=True)
+class Materialized:
+    """What `materialize` did to a store."""
+
+    store: pathlib.Path
+    report: ReasoningReport
+    written: int       # triples now in the inferred graph
+    replaced: int      # triples the previous inferred graph held
+
+
+def materialize(store_path: pathlib.Path, *, ontology_path: pathlib.Path | None = None) -> Materialized:
+    """Reason over what a conflict-kg store asserts and write what HermiT infers into the store.
+
+    The input is every named graph of the store except the inferred graph itself, so earlier
+    inferences are never taken for facts. The named graph <https://w3id.org/conflict-kg/resource/graph/inferred>
+    is then replaced whole, in one transaction, by the new inferences (`Inference.triples`), and
+    the store's default graph (the union that queries read) is kept in step: an inference is
+    marked as such by the graph that holds it. Running twice leaves the same store. When the
+    graph is inconsistent nothing can be inferred soundly: the inferred graph is emptied.
+
+    Raises RuntimeError when Java is missing, and conflict_kg.store.StoreError (a ValueError)
+    when the store cannot be opened for writing (missing, or served, or in use).
+    """
+    from .store import GraphStore
+
+    problem = check_java()
+    if problem is not None:
+        raise RuntimeError(problem)
+    with GraphStore.open(store_path) as store:
+        db = store.db
+        inferred = ox.NamedNode(str(INFERRED_GRAPH))
+        lines = []
+        previous = 0
+        for q in db.quads_for_pattern(None, None, None, None):
+            if q.graph_name == inferred:
+                previous += 1
+            elif isinstance(q.graph_name, ox.NamedNode):
+                lines.append(f"{q.subject} {q.predicate} {q.object} .")
+        data = Graph()
+        if lines:
+            data.parse(data="\n".join(lines), format="nt")
+        inference = infer(data, ontology_path=ontology_path)
+        store.replace_graphs({INFERRED_GRAPH: list(inference.triples) or None})
+    return Materialized(pathlib.Path(store_path), inference.report, len(inference.triples), previous)
+
+
+def format_materialized(result: Materialized) -> str:
+    """The reasoning report, then what was written to the store."""
+    lines = [format_report(result.report)]
+    if result.report.consistent:
+        lines.append(f"Wrote {result.written} inferred triples to the graph <{INFERRED_GRAPH}> of the store "
+                     f"{result.store} (it held {result.replaced} before).")
+    else:
+        lines.append(f"Nothing can be inferred from an inconsistent graph: the graph <{INFERRED_GRAPH}> of "
+                     f"the store {result.store} was emptied (it held {result.replaced}).")
+    return "\n".join(lines)
 
 
 def format_report(report: ReasoningReport) -> str:
@@ -348,11 +442,10 @@ def _new_types(
     ontology: Graph,
     data: Graph,
     individuals: Iterable[URIRef],
-    names: _Names,
-) -> list[tuple[str, str]]:
+) -> list[tuple[URIRef, URIRef]]:
     """(individual, class) pairs the reasoner added, most specific only, ckg classes only."""
     supers = _superclasses(ontology)
-    found: list[tuple[str, str]] = []
+    found: list[tuple[URIRef, URIRef]] = []
     for iri in individuals:
         entity = world[str(iri)]
         if entity is None:
@@ -366,13 +459,13 @@ def _new_types(
                 now |= supers.get(URIRef(c.iri), {URIRef(c.iri)})
         new = {c for c in now - told if str(c).startswith(str(CKG))}
         specific = {c for c in new if not any(c in supers.get(d, set()) for d in new - {c})}
-        found += [(names.of(iri), names.of(c)) for c in sorted(specific, key=str)]
+        found += [(iri, URIRef(str(c))) for c in sorted(specific, key=str)]
     return sorted(found)
 
 
-def _new_relations(world: owlready2.World, data: Graph, names: _Names) -> list[tuple[str, str, str]]:
+def _new_relations(world: owlready2.World, data: Graph) -> list[tuple[URIRef, URIRef, URIRef]]:
     """ckg relations between individuals that hold after reasoning but were not written."""
-    found: set[Triple] = set()
+    found: set[tuple[URIRef, URIRef, URIRef]] = set()
     for prop in world.object_properties():
         if not prop.iri.startswith(str(CKG)):
             continue
@@ -382,5 +475,5 @@ def _new_relations(world: owlready2.World, data: Graph, names: _Names) -> list[t
                 continue
             s, o = URIRef(a.iri), URIRef(b.iri)
             if (s, p, o) not in data and not isinstance(s, BNode):
-                found.add((names.of(s), names.of(p), names.of(o)))
+                found.add((s, p, o))
     return sorted(found)

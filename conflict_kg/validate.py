@@ -8,15 +8,16 @@ Validation repeats until the rest conforms, since a removal can leave another no
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import resources
 
 import pyshacl
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from .iris import CKG
-from .rdf import bind_prefixes
+from .rdf import bind_prefixes, plain
 
 MAX_ROUNDS = 6
 
@@ -66,8 +67,13 @@ def ontology_graph() -> Graph:
     return load_resource_graph("conflict_kg.ontology", "conflict-kg.ttl")
 
 
-def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None) -> ValidationOutcome:
-    """Split `graph` into what conforms to the shapes and a quarantine of what does not."""
+def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
+             focus: Collection[URIRef] | None = None) -> ValidationOutcome:
+    """Split `graph` into what conforms to the shapes and a quarantine of what does not.
+
+    With `focus`, only those nodes are validated; the rest of `graph` is context that their
+    constraints may look at (e.g. the types a store already holds for the nodes they point to).
+    """
     shapes = shapes if shapes is not None else shapes_graph()
     ontology = ontology if ontology is not None else ontology_graph()
     valid = Graph()
@@ -77,9 +83,13 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
     quarantine = Graph()
     bind_prefixes(quarantine)
     outcome = ValidationOutcome(valid, quarantine)
+    focus_nodes = sorted({n for n in focus if isinstance(n, URIRef)}) if focus is not None else None
+    if focus_nodes == []:
+        return outcome  # nothing to validate (pyshacl would read an empty list as "every node")
     for _ in range(MAX_ROUNDS):
         conforms, results, _text = pyshacl.validate(valid, shacl_graph=shapes, ont_graph=ontology,
-                                                    inference="none", advanced=True, allow_warnings=True)
+                                                    inference="none", advanced=True, allow_warnings=True,
+                                                    focus_nodes=focus_nodes)
         found = _violations(results, valid)
         outcome.warnings += [v for v, _ in found if v.severity != "Violation" and v not in outcome.warnings]
         errors = [(v, node) for v, node in found if v.severity == "Violation"]
@@ -128,13 +138,13 @@ def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result,
         quarantine.add(t)
     record = BNode()
     quarantine.add((record, RDF.type, CKG.QuarantineRecord))
-    quarantine.add((record, SH.focusNode, focus if focus is not None else Literal(v.focus)))
-    quarantine.add((record, SH.sourceShape, results.value(result, SH.sourceShape) or Literal(v.shape)))
-    quarantine.add((record, SH.resultMessage, Literal(v.message)))
+    quarantine.add((record, SH.focusNode, focus if focus is not None else plain(v.focus)))
+    quarantine.add((record, SH.sourceShape, results.value(result, SH.sourceShape) or plain(v.shape)))
+    quarantine.add((record, SH.resultMessage, plain(v.message)))
     if path is not None:
         quarantine.add((record, SH.resultPath, path))
     for s in v.sentences:
-        quarantine.add((record, CKG.sentence, Literal(s)))
+        quarantine.add((record, CKG.sentence, plain(s)))
 
 
 def _sentences(g: Graph, node) -> tuple[str, ...]:

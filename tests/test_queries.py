@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERY_DIR = ROOT / "conflict_kg" / "queries"
 GRAPH = ROOT / "tests" / "data" / "queries_graph.ttl"
 QUERIES = sorted(QUERY_DIR.glob("*.rq"))
-EXPECTED_QUERIES = {"backers", "operations-at-place", "captures", "groups", "entity", "operations"}
+EXPECTED_QUERIES = {"backers", "operations-at-place", "operations-in-region", "captures", "groups", "entity", "operations"}
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SEPARATOR = " | "
 
@@ -248,3 +248,26 @@ def test_operations(graph: Graph, store: pyoxigraph.Store) -> None:
         "fatalities": "12", "claimedBy": "Amaq", "documents": "doc-2",
     }
     assert rows[3]["fatalities"] == "40" and rows[3]["claimedBy"] is None
+
+
+def test_operations_in_region_follows_located_in_chains(graph: Graph, store: pyoxigraph.Store) -> None:
+    # Al-Hamdan airbase is in Albu Kamal, which is in Deir Ezzor province, which is in Syria.
+    rows = run(graph, store, "operations-in-region", region_label="deir ezzor PROVINCE")
+    assert {r["region"] for r in rows} == {"Deir Ezzor province"}
+    assert [(r["type"], r["place"]) for r in rows] == [
+        ("Offensive", "Albu Kamal"),
+        ("Airstrike", "Al-Hamdan airbase"),
+        ("Capture", "Albu Kamal"),
+        ("Withdrawal", "Albu Kamal"),
+    ]
+    assert rows[2]["agents"].split(SEPARATOR) == ["Hezbollah", "Syrian government forces"]
+    in_syria = run(graph, store, "operations-in-region", region_label="Syria")
+    assert {r["place"] for r in in_syria} == {"Albu Kamal", "Al-Hamdan airbase", "Raqqa"}
+    assert len(in_syria) == 6 and in_syria[0]["type"] == "Execution"  # 2014, the oldest
+
+
+def test_operations_in_region_without_parameter_lists_each_containing_region(graph: Graph, store: pyoxigraph.Store) -> None:
+    rows = run(graph, store, "operations-in-region")
+    assert {r["region"] for r in rows} == {"Deir Ezzor province", "Syria"}
+    assert sum(r["region"] == "Syria" for r in rows) == 6
+    assert sum(r["region"] == "Deir Ezzor province" for r in rows) == 4

@@ -57,3 +57,10 @@ def test_unreadable_graph_is_a_clear_error(tmp_path):
     bad.write_text("this is not turtle <")
     with pytest.raises(QueryError, match="bad.ttl"):
         open_store(bad)
+
+
+def test_standard_prefixes_need_no_declaration(store):
+    result = run_query(store, "SELECT ?g WHERE { ?g a ckg:RebelGroup ; rdfs:label ?l }")
+    assert len(result.rows) == 1
+    declared = "PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>\nSELECT ?g WHERE { ?g a ckg:RebelGroup }"
+    assert len(run_query(store, declared).rows) == 1

@@ -1,0 +1,106 @@
+"""Extraction on a Dask cluster: `conflict-kg build ... --dask tcp://HOST:8786`.
+
+The articles go to the cluster's workers in batches; each worker process loads the spaCy
+pipeline once (per `ExtractOptions`) and sends back the `ArticleFacts` records (or an
+`ExtractionFailure`), with the warnings of each batch. Results are taken in input order and
+merged into one graph by the caller exactly as a local build merges them, so the graph is the
+same as a single-process build's (`tests/test_robustness.py` checks it on a `LocalCluster`).
+At most `IN_FLIGHT_PER_THREAD` batches per worker thread are out at a time, so memory stays
+bounded by the batch, not the corpus.
+
+The workers need conflict-kg and the spaCy model installed (the same versions as here), and
+any `--gazetteer` file at the same path. A batch that fails on the cluster (a worker lost,
+an import error there) fails its own articles, named with their file and line; the others go on.
+
+Install with ``pip install 'conflict-kg[dask]'``.
+"""
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import replace
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from .extract.records import Article, ArticleFacts, ExtractionFailure
+
+if TYPE_CHECKING:
+    from .extract.extractor import ExtractOptions, Extractor
+
+IN_FLIGHT_PER_THREAD = 2
+Result = ArticleFacts | ExtractionFailure
+
+
+class ClusterError(ValueError):
+    """The Dask cluster cannot be used (dask missing, scheduler unreachable)."""
+
+
+def extract_on_cluster(articles: Iterable[Article], *, options: ExtractOptions,
+                       warn: Callable[[str], None] | None = None,
+                       connect_timeout: float = 30.0) -> Iterator[Result]:
+    """Facts per article, in input order, extracted on the cluster at `options.scheduler`.
+
+    Raises ClusterError when dask.distributed is not installed or the scheduler does not answer
+    within `connect_timeout` seconds.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError("--dask needs dask.distributed: pip install 'conflict-kg[dask]'") from None
+    try:
+        client = Client(options.scheduler, timeout=connect_timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {options.scheduler}: {exc}") from None
+    on_worker = replace(options, scheduler=None, n_process=1)
+    size = max(1, options.batch_size)
+    with client:
+        threads = max(1, sum(client.nthreads().values()))
+        out: deque = deque()
+        for batch in _batches(articles, size):
+            out.append((batch, client.submit(extract_batch, on_worker, batch, pure=False)))
+            if len(out) >= IN_FLIGHT_PER_THREAD * threads:
+                yield from _collect(*out.popleft(), warn)
+        while out:
+            yield from _collect(*out.popleft(), warn)
+
+
+def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _collect(batch: list[Article], future, warn: Callable[[str], None] | None) -> Iterator[Result]:
+    try:
+        results, warnings = future.result()
+    except Exception as exc:  # a lost worker or a failure there fails this batch only
+        message = f"extraction on the Dask cluster failed: {type(exc).__name__}: {exc}"
+        yield from (ExtractionFailure(article, message) for article in batch)
+        return
+    finally:
+        future.release()
+    for line in warnings if warn else ():
+        warn(line)
+    yield from results
+
+
+_EXTRACTORS: dict[ExtractOptions, tuple[Extractor, threading.Lock]] = {}
+_LOADING = threading.Lock()
+
+
+def extract_batch(options: ExtractOptions, batch: list[Article]) -> tuple[list[Result], list[str]]:
+    """Run on a worker: facts of a batch, and the warnings, with the worker's cached pipeline."""
+    from .extract.extractor import Extractor
+
+    with _LOADING:
+        if options not in _EXTRACTORS:
+            _EXTRACTORS[options] = (Extractor(options), threading.Lock())
+        extractor, lock = _EXTRACTORS[options]
+    warnings: list[str] = []
+    with lock:  # one spaCy pipeline is not shared by two threads at once
+        results = list(extractor.extract(batch, warn=warnings.append))
+    return results, warnings

@@ -1,0 +1,540 @@
+"""RDF to a store: a persistent embedded Oxigraph database (through pyoxigraph), the home of a
+graph that grows article by article. No server to run; `conflict-kg serve` serves it read-only.
+
+A store is a directory:
+
+    DIR/conflict-kg-store.json   marks the directory as a conflict-kg store (format version)
+    DIR/oxigraph/                the Oxigraph database (what `oxigraph serve-read-only --location` opens)
+    DIR/quarantine.trig          what SHACL refused, a named graph per article, with the reasons
+    DIR/report.txt               the validation report of the last batch written
+
+Each article's triples live in their own named graph, ``res:graph/<slug of its id>``, holding
+every triple that article supports. The default graph is the union of the named graphs, each
+triple once, kept in step with them in the same transactions; queries read the default graph.
+(Oxigraph's own union mode, ``use_default_graph_as_union``, yields a triple once per graph that
+holds it, so counts and rows would repeat: do not use it on a store.) Hence:
+
+- adding an article replaces its graph, so adding the same article twice changes nothing;
+- removing an article drops its graph: what only it supported goes, and a triple that other
+  articles support too stays, since their graphs hold it as well;
+- an entity keeps the label and the entity type the store already holds for its IRI (IRIs are
+  minted from stable keys), so it has exactly one ``rdfs:label`` whichever article added it.
+
+Only facts that pass SHACL enter. A batch (one ``build`` or ``add``) is validated as a whole,
+with the store's own facts about the nodes it describes as context, so that class, cardinality
+and disjointness constraints see what is already there (see ``GraphStore.validate``). A batch is
+written in one SPARQL update, which Oxigraph applies as one transaction: readers see all of the
+batch or none of it. The quarantine and report files are then replaced atomically.
+
+Note: Oxigraph stores literals by value: derived integer types such as
+``xsd:nonNegativeInteger`` come back as ``xsd:integer`` and decimals in canonical form
+(``0.80`` -> ``0.8``). The values are unchanged and the shapes accept both.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+
+from . import iris
+from .extract.gazetteer import GROUP_CLASSES
+from .extract.records import ENTITY_TYPES, Article
+from .iris import CKG, RES
+from .rdf import PREFIXES, GraphBuilder, bind_prefixes
+from .serialize import atomic_output, format_for, write_rdf, write_text
+from .validate import ValidationOutcome, format_report, ontology_graph, validate
+
+MARKER = "conflict-kg-store.json"
+FORMAT_VERSION = 1
+DATABASE = "oxigraph"
+QUARANTINE = "quarantine.trig"
+REPORT = "report.txt"
+SERVE_LOCK = "serve.json"
+ONTOLOGY_GRAPH = URIRef("https://w3id.org/conflict-kg/ontology")
+# Links with no upper bound that every article writes for itself: the batch's own copies are
+# enough to validate it, and leaving the store's out keeps the context small for busy entities.
+_UNBOUNDED = {str(CKG.evidence), str(PROV.wasDerivedFrom), str(SKOS.altLabel)}
+_XSD_STRING = str(XSD.string)
+# Readable prefixes for exports. `res:` is left out: its IRIs contain "/", which a Turtle
+# prefixed name can only hold escaped (res:group\/x), so they are written in full.
+EXPORT_PREFIXES = {**{k: str(v) for k, v in PREFIXES.items() if k != "res"},
+                   "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
+
+
+class StoreError(ValueError):
+    """A store that cannot be opened, read or changed, with the directory and the reason."""
+
+
+def graph_iri(doc_id: str) -> URIRef:
+    """The named graph holding what one article supports.
+
+    >>> str(graph_iri("001_c672c360127d1493"))
+    'https://w3id.org/conflict-kg/resource/graph/001-c672c360127d1493'
+    """
+    return RES[f"graph/{iris.slug(doc_id)}"]
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: str
+    graph: URIRef
+    triples: int
+
+
+class GraphStore:
+    """A conflict-kg store directory opened for reading or for writing.
+
+    Use as a context manager (or call `close`): the database is locked while a writer has it open.
+    """
+
+    def __init__(self, path: Path, db: ox.Store, *, read_only: bool) -> None:
+        self.path = path
+        self._db: ox.Store | None = db
+        self.read_only = read_only
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = False, read_only: bool = False) -> GraphStore:
+        """Open the store at `path`; with `create`, make it when the directory is new or empty."""
+        path = Path(path)
+        marker = path / MARKER
+        if not marker.is_file():
+            if not create:
+                if not path.exists():
+                    raise StoreError(f"{path}: no such store; make one with `conflict-kg build ARTICLES "
+                                     f"--store {path}` or `conflict-kg add ARTICLES --store {path}`")
+                raise StoreError(f"{path}: not a conflict-kg store (it has no {MARKER})")
+            if path.exists() and (not path.is_dir() or any(path.iterdir())):
+                raise StoreError(f"{path}: not a conflict-kg store (no {MARKER}) and not empty; "
+                                 f"give a new or empty directory")
+            path.mkdir(parents=True, exist_ok=True)
+            write_text(marker, json.dumps({"conflict-kg-store": FORMAT_VERSION, "database": DATABASE}) + "\n")
+        else:
+            try:
+                version = json.loads(marker.read_text("utf-8")).get("conflict-kg-store")
+            except (ValueError, AttributeError, OSError) as exc:
+                raise StoreError(f"{marker}: unreadable store marker: {exc}") from None
+            if version != FORMAT_VERSION:
+                raise StoreError(f"{marker}: store format {version!r}; this conflict-kg reads format {FORMAT_VERSION}")
+        if not read_only:
+            _check_not_served(path)
+        location = path / DATABASE
+        if read_only and not location.is_dir():
+            raise StoreError(f"{path}: the store has no database ({location} is missing)")
+        try:
+            db = ox.Store.read_only(str(location)) if read_only else ox.Store(str(location))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(f"{path}: the store is open for writing in another process "
+                                 f"(a build, add or remove still running?): {exc}") from None
+            raise StoreError(f"{path}: cannot open the store database {location}: {exc}") from None
+        return cls(path, db, read_only=read_only)
+
+    @property
+    def db(self) -> ox.Store:
+        """The pyoxigraph store. Query its default graph (the union of the articles, each triple
+        once); not with `use_default_graph_as_union`, which repeats a triple per graph holding it."""
+        if self._db is None:
+            raise StoreError(f"{self.path}: the store is closed")
+        return self._db
+
+    def close(self) -> None:
+        """Release the database (and its lock) as soon as nothing else refers to it."""
+        self._db = None
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------
+    def articles(self) -> list[StoredArticle]:
+        """The articles held, each with its named graph and the number of triples in it
+        (graphs that hold no document, e.g. derived ones, are not articles)."""
+        out = []
+        for g in self.db.named_graphs():
+            if isinstance(g, ox.NamedNode):
+                doc_id = self._document_id(g)
+                if doc_id is not None:
+                    count = sum(1 for _ in self.db.quads_for_pattern(None, None, None, g))
+                    out.append(StoredArticle(doc_id, URIRef(g.value), count))
+        return sorted(out, key=lambda a: a.id)
+
+    def article_id(self, graph: URIRef) -> str | None:
+        """The id of the article whose named graph is `graph`; None when there is none."""
+        return self._document_id(_ox(graph))
+
+    def _document_id(self, g: ox.NamedNode) -> str | None:
+        for q in self.db.quads_for_pattern(None, _ox(DCTERMS.identifier), None, g):
+            if ox.Quad(q.subject, _ox(RDF.type), _ox(CKG.Document), g) in self.db:
+                return q.object.value
+        return None
+
+    def label(self, node: URIRef) -> str | None:
+        """The label the store holds for `node` (the smallest, should there be several)."""
+        labels = sorted(q.object.value for q in self.db.quads_for_pattern(_ox(node), _ox(RDFS.label), None, None))
+        return labels[0] if labels else None
+
+    def entity_type(self, node: URIRef) -> str | None:
+        """The entity type (one of ENTITY_TYPES) the store holds for `node`."""
+        found = set()
+        for q in self.db.quads_for_pattern(_ox(node), _ox(RDF.type), None, None):
+            name = q.object.value.rsplit("#", 1)[-1] if q.object.value.startswith(str(CKG)) else ""
+            found.add("ArmedGroup" if name in GROUP_CLASSES else name)
+        types = [t for t in ENTITY_TYPES if t in found]
+        return types[0] if types else None
+
+    def union(self) -> Graph:
+        """The default graph, every triple of every article once, as an rdflib graph."""
+        g = Graph()
+        bind_prefixes(g)
+        for t in self._union_triples():
+            g.add((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)))
+        return g
+
+    def dataset(self) -> Dataset:
+        """The named graphs (a graph per article) as an rdflib Dataset."""
+        ds = Dataset()
+        bind_prefixes(ds)
+        for q in self.db:
+            if isinstance(q.graph_name, ox.NamedNode):
+                ds.graph(URIRef(q.graph_name.value)).add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+        return ds
+
+    def _union_triples(self) -> Iterator[ox.Triple]:
+        for q in self.db.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            yield ox.Triple(q.subject, q.predicate, q.object)
+
+    def _named_quads(self) -> Iterator[ox.Quad]:
+        for q in self.db.quads_for_pattern(None, None, None, None):
+            if not isinstance(q.graph_name, ox.DefaultGraph):
+                yield q
+
+    # -- adding ----------------------------------------------------------------------------
+    def check_articles(self, articles: Iterable[Article]) -> list[tuple[Article, str]]:
+        """Articles whose graph name would collide with another article's (ids that differ but
+        slug the same), in the store or in the batch: each with the reason."""
+        seen: dict[URIRef, str] = {}
+        problems = []
+        for art in articles:
+            g = graph_iri(art.id)
+            held = self.db.contains_named_graph(_ox(g))
+            other = seen.get(g) or (self._document_id(_ox(g)) if held else None)
+            if other is not None and other != art.id:
+                problems.append((art, f"{art.source}: article id {art.id!r} names the same graph <{g}> "
+                                      f"as article {other!r}; give it another id"))
+            elif held and other is None:
+                problems.append((art, f"{art.source}: article id {art.id!r} names the graph <{g}>, which "
+                                      f"the store uses for something else; give it another id"))
+            else:
+                seen[g] = art.id
+        return problems
+
+    def validate(self, builder: GraphBuilder) -> ValidationOutcome:
+        """Validate a batch against the shapes, with what the store holds as context.
+
+        The nodes the batch describes are validated with the store's other facts about them
+        (their types, label, place, date, ... from other articles; not the many-valued
+        provenance links, which every article writes for itself) and with the facts about the
+        nodes those point to (types for class constraints, geometries), so a label, type or
+        cardinality clash with the store is caught. Only the batch's nodes are focus nodes;
+        only the batch's triples can be quarantined: what the store holds was validated when
+        it was added and stays.
+        """
+        batch = builder.graph()
+        replaced = {_ox(graph_iri(doc)) for doc in builder.articles}
+        focus = {s for s in batch.subjects() if isinstance(s, URIRef)}
+        context = self._context(batch, focus, replaced)
+        combined = Graph()
+        bind_prefixes(combined)
+        for t in chain(batch, context):
+            combined.add(t)
+        outcome = validate(combined, focus=focus)
+        valid, quarantine = Graph(), Graph()
+        bind_prefixes(valid)
+        bind_prefixes(quarantine)
+        for t in batch:
+            if t in outcome.valid:
+                valid.add(t)
+        for t in outcome.quarantine:
+            if t in batch or isinstance(t[0], BNode):  # the batch's triples and the records
+                quarantine.add(t)
+        return ValidationOutcome(valid, quarantine, outcome.violations, outcome.warnings)
+
+    def _context(self, batch: Graph, focus: set[URIRef], replaced: set[ox.NamedNode]) -> Graph:
+        context = Graph()
+        described = set(focus)
+        pointed = {o for o in batch.objects() if isinstance(o, URIRef) and o not in described}
+        for node in sorted(focus):
+            for t in self._description(node, replaced):
+                context.add(t)
+                if isinstance(t[2], URIRef) and t[2] not in described:
+                    pointed.add(t[2])
+        for node in sorted(pointed):
+            for t in self._description(node, replaced):
+                context.add(t)
+        return context
+
+    def _description(self, node: URIRef, replaced: set[ox.NamedNode]) -> Iterator[tuple]:
+        for q in self.db.quads_for_pattern(_ox(node), None, None, None):
+            if isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name in replaced:
+                continue
+            if q.predicate.value not in _UNBOUNDED:
+                yield node, URIRef(q.predicate.value), _rdflib(q.object)
+
+    def write(self, builder: GraphBuilder, outcome: ValidationOutcome) -> None:
+        """Replace the batch's article graphs with their valid triples, in one transaction;
+        then record the batch's quarantine and report."""
+        self._writable()
+        if not builder.articles:
+            return
+        graphs: dict[URIRef, list[tuple]] = {graph_iri(doc): [] for doc in builder.articles}
+        for t, docs in builder.support.items():
+            if t in outcome.valid:
+                for doc in docs:
+                    graphs[graph_iri(doc)].append(t)
+        try:
+            self.replace_graphs(graphs)
+        except StoreError as exc:
+            raise StoreError(f"{exc}; nothing of the batch was written") from None
+        self._record_quarantine(builder, outcome)
+        write_text(self.path / REPORT, format_report(outcome))
+
+    def _record_quarantine(self, builder: GraphBuilder, outcome: ValidationOutcome) -> None:
+        ds = self._quarantine()
+        for doc in builder.articles:
+            ds.remove_graph(graph_iri(doc))
+        docs_of_node: dict[object, set[str]] = defaultdict(set)
+        for (s, _p, o), docs in builder.support.items():
+            docs_of_node[s] |= docs
+        q = outcome.quarantine
+        for t in q:
+            if not isinstance(t[0], BNode) and t in builder.support:
+                for doc in builder.support[t]:
+                    ds.graph(graph_iri(doc)).add(t)
+        for record in q.subjects(RDF.type, CKG.QuarantineRecord):
+            focus = q.value(record, SH.focusNode)
+            for doc in sorted(docs_of_node.get(focus) or builder.articles):
+                copy = BNode()
+                for _s, p, o in q.triples((record, None, None)):
+                    ds.graph(graph_iri(doc)).add((copy, p, o))
+        self._write_quarantine(ds)
+
+    def replace_graphs(self, graphs: dict[URIRef, list[tuple] | None]) -> None:
+        """Replace named graphs with new triples (None: drop the graph) and keep the default
+        graph the union of the named graphs, all in one SPARQL update, i.e. one transaction.
+
+        A triple leaves the default graph only when no graph outside `graphs` holds it; the
+        new triples then enter both their graph and the default graph. For article graphs and
+        for graphs derived from them (e.g. inferences), as long as each is replaced whole.
+        """
+        self._writable()
+        if not graphs:
+            return
+        names = [str(_ox(g)) for g in sorted(graphs)]
+        operations = []
+        if any(self.db.contains_named_graph(_ox(g)) for g in graphs):
+            operations.append(
+                "DELETE { ?s ?p ?o } WHERE {\n"
+                f"  VALUES ?g {{ {' '.join(names)} }}\n"
+                "  GRAPH ?g { ?s ?p ?o }\n"
+                f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other NOT IN ({', '.join(names)})) }}\n"
+                "}")
+            operations += [f"DROP SILENT GRAPH {name}" for name in names]
+        union: dict[tuple, None] = {}
+        blocks = []
+        for g in sorted(graphs):
+            triples = graphs[g]
+            if triples:
+                lines = "\n".join(f"{_ox(s)} {_ox(p)} {_ox(o)} ." for s, p, o in triples)
+                blocks.append(f"GRAPH {_ox(g)} {{\n{lines}\n}}")
+                union.update(dict.fromkeys(triples))
+        if blocks:
+            lines = "\n".join(f"{_ox(s)} {_ox(p)} {_ox(o)} ." for s, p, o in union)
+            operations.append("INSERT DATA {\n" + lines + "\n" + "\n".join(blocks) + "\n}")
+        if not operations:
+            return
+        try:
+            self.db.update(" ;\n".join(operations))
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{self.path}: the update failed and was rolled back: {exc}") from None
+
+    # -- removing --------------------------------------------------------------------------
+    def remove(self, ids: Iterable[str]) -> list[StoredArticle]:
+        """Drop the graphs of these articles (all or none, in one transaction) and their
+        quarantine; what other articles support stays."""
+        self._writable()
+        wanted = list(dict.fromkeys(ids))
+        held = {i: self._document_id(_ox(graph_iri(i))) for i in wanted}
+        missing = [i for i in wanted if held[i] is None]
+        if missing:
+            some = [a.id for a in self.articles()]
+            shown = ", ".join(some[:10]) or "no articles"
+            raise StoreError(f"{self.path}: no article {', '.join(map(repr, missing))} in the store "
+                             f"(it holds {shown}{', ...' if len(some) > 10 else ''}); nothing was removed")
+        if not wanted:
+            return []
+        counts = {i: sum(1 for _ in self.db.quads_for_pattern(None, None, None, _ox(graph_iri(i)))) for i in wanted}
+        try:
+            self.replace_graphs({graph_iri(i): None for i in wanted})
+        except StoreError as exc:
+            raise StoreError(f"{exc}; nothing was removed") from None
+        ds = self._quarantine()
+        for i in wanted:
+            ds.remove_graph(graph_iri(i))
+        self._write_quarantine(ds)
+        return [StoredArticle(held[i] or i, graph_iri(i), counts[i]) for i in wanted]
+
+    # -- quarantine file -------------------------------------------------------------------
+    def _quarantine(self) -> Dataset:
+        ds = Dataset()
+        bind_prefixes(ds)
+        ds.bind("sh", SH)
+        path = self.path / QUARANTINE
+        if path.is_file():
+            try:
+                ds.parse(path, format="trig")
+            except Exception as exc:  # rdflib raises several parser errors
+                raise StoreError(f"{path}: cannot read the store's quarantine: {exc}") from None
+        return ds
+
+    def _write_quarantine(self, ds: Dataset) -> None:
+        data = ds.serialize(format="trig", encoding="utf-8")
+        with atomic_output(self.path / QUARANTINE) as fh:
+            fh.write(data)
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store was opened read-only")
+
+    # -- export ----------------------------------------------------------------------------
+    def export(self, out: Path, *, with_ontology: bool = False) -> int:
+        """Write the store to `out` (format from the extension), atomically; returns the number
+        of triples (quads for TriG and N-Quads) written.
+
+        Turtle, N-Triples and JSON-LD get the union of the articles (each triple once), TriG and
+        N-Quads a named graph per article; `with_ontology` adds the ontology (in TriG and N-Quads
+        as the graph <https://w3id.org/conflict-kg/ontology>). Turtle and TriG use the readable
+        prefixes (ckg:, prov:, skos:, ...), JSON-LD a context of the same prefixes.
+        """
+        fmt = format_for(out)
+        ontology = ontology_graph() if with_ontology else Graph()
+        written = 0
+
+        def counted(items: Iterable) -> Iterator:
+            nonlocal written
+            for item in items:
+                written += 1
+                yield item
+
+        if fmt == "json-ld":
+            g = self.union()
+            for t in ontology:
+                g.add(t)
+            write_rdf(g, out)
+            return len(g)
+        ox_format = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                     "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}[fmt]
+        prefixes = EXPORT_PREFIXES if fmt in ("turtle", "trig") else None
+        onto = [(_ox(s), _ox(p), _ox(o)) for s, p, o in sorted(ontology, key=lambda t: tuple(map(str, t)))]
+        if fmt in ("trig", "nquads"):
+            graph = _ox(ONTOLOGY_GRAPH)
+            items = chain(self._named_quads(), (ox.Quad(s, p, o, graph) for s, p, o in onto))
+        else:
+            items = chain(self._union_triples(), (ox.Triple(s, p, o) for s, p, o in onto))
+        with atomic_output(Path(out)) as fh:
+            ox.serialize(counted(items), fh, ox_format, prefixes=prefixes)
+        return written
+
+
+# -- serving lock: Oxigraph's read-only server must not share the database with a writer ------
+def serve_lock(path: Path) -> Path:
+    return Path(path) / SERVE_LOCK
+
+
+def writer_holds(path: Path) -> bool:
+    """Whether another process has the store's database open for writing (RocksDB's LOCK file
+    is locked), found without opening the database. Only for a process that does not have the
+    store open itself: closing the probe would release that process's own POSIX lock."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: cannot tell
+        return False
+    lock = Path(path) / DATABASE / "LOCK"
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def _check_not_served(path: Path) -> None:
+    lock = serve_lock(path)
+    if not lock.is_file():
+        return
+    try:
+        info = json.loads(lock.read_text("utf-8"))
+        pid = int(info["pid"])
+    except (ValueError, KeyError, TypeError, OSError):
+        return
+    if _alive(pid):
+        raise StoreError(f"{path}: the store is being served (conflict-kg serve, process {pid}, "
+                         f"{info.get('url', '')}); stop the server before changing the store")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# -- terms -----------------------------------------------------------------------------------
+def _ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _rdflib(term) -> URIRef | BNode | Literal:
+    """A pyoxigraph term as an rdflib term (xsd:string literals as plain literals)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")
