@@ -72,7 +72,9 @@ def resolve_query(spec: str) -> str:
             raise QueryError(f"{spec}: no such query file, and no bundled query of that name "
                              f"(bundled: {', '.join(named)})")
         return path.read_text("utf-8")
-    if not re.search(r"\b(select|construct|ask|describe)\b", spec, flags=re.I):
+    if not (re.search(r"\b(select|construct|ask|describe)\b", spec, flags=re.I)
+            or re.match(r"\s*(?:#[^\n]*\n\s*)*(?:insert|delete|load|clear|drop|create|add|move|copy|with)\b",
+                        spec, flags=re.I)):  # an update: let check_safe refuse it in words
         raise QueryError(f"{spec!r} is neither a bundled query ({', '.join(named)}), a .rq file, nor SPARQL")
     return spec
 

@@ -29,6 +29,7 @@ from .iris import CKG, RES
 if TYPE_CHECKING:
     from .extract.gazetteer import Gazetteer, Known
 
+GAZETTEER_ID = "conflict-kg-gazetteer"
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
@@ -218,7 +219,8 @@ class GraphBuilder:
             self._point(doc, node, *ent.coordinates)
         self._add(doc, node, CKG.rule, plain(ent.rule))
         self._add(doc, node, CKG.confidence, confidence(ent.confidence))
-        self._add(doc, node, PROV.wasDerivedFrom, iris.document_iri(doc))
+        source = self._gazetteer_document(doc) if ent.rule == "unidentified" else iris.document_iri(doc)
+        self._add(doc, node, PROV.wasDerivedFrom, source)
         for ev in ent.evidence:
             self._add(doc, node, CKG.evidence, self._evidence(ev))
 
@@ -258,7 +260,16 @@ class GraphBuilder:
             self._point(doc, node, float(known.lat), float(known.lon))
         self._add(doc, node, CKG.rule, plain("gazetteer-container"))
         self._add(doc, node, CKG.confidence, confidence(0.95))
-        self._add(doc, node, PROV.wasDerivedFrom, iris.document_iri(doc))
+        self._add(doc, node, PROV.wasDerivedFrom, self._gazetteer_document(doc))
+        return node
+
+    def _gazetteer_document(self, doc: str) -> URIRef:
+        """The gazetteer as a source of its own: what comes from it (a province the article
+        does not name, the stand-in for an unnamed perpetrator) is not derived from the article."""
+        node = iris.document_iri(GAZETTEER_ID)
+        self._add(doc, node, RDF.type, CKG.Document)
+        self._add(doc, node, DCTERMS.identifier, plain(GAZETTEER_ID))
+        self._add(doc, node, DCTERMS.title, text("conflict-kg gazetteer and lexicon (extract/data)"))
         return node
 
     def _relation(self, rel: Relation, entities: dict[str, Entity], doc: str) -> None:

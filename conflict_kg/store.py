@@ -48,7 +48,7 @@ from . import iris
 from .extract.gazetteer import GROUP_CLASSES
 from .extract.records import ENTITY_TYPES, Article
 from .iris import CKG, RES
-from .rdf import PREFIXES, GraphBuilder, bind_prefixes
+from .rdf import GAZETTEER_ID, PREFIXES, GraphBuilder, bind_prefixes
 from .serialize import atomic_output, format_for, write_rdf, write_text
 from .validate import ValidationOutcome, format_report, ontology_graph, validate
 
@@ -174,8 +174,11 @@ class GraphStore:
         return self._document_id(_ox(graph))
 
     def _document_id(self, g: ox.NamedNode) -> str | None:
+        """The article a graph holds; not the gazetteer's document, which a graph also holds
+        when the article brought in places or stand-ins from the gazetteer."""
         for q in self.db.quads_for_pattern(None, _ox(DCTERMS.identifier), None, g):
-            if ox.Quad(q.subject, _ox(RDF.type), _ox(CKG.Document), g) in self.db:
+            if (ox.Quad(q.subject, _ox(RDF.type), _ox(CKG.Document), g) in self.db
+                    and q.object.value != GAZETTEER_ID):
                 return q.object.value
         return None
 

@@ -107,6 +107,8 @@ class DocumentContext:
 
     def _add_mention(self, span: Span, key: str, etype: str, surface: str) -> None:
         self.mentions.append(Mention(span.start, span.end, key, etype, surface))
+        if etype == "Person":
+            self._add_titled_form(span, key)
         for i in range(span.start, span.end):
             self.token_entity[i] = key
         self._aliases.setdefault(fold(surface), key)
@@ -132,8 +134,6 @@ class DocumentContext:
                 continue
             span, surface = self._with_head_noun(span, surface, resolved[0])
             self._mention_from(span, surface, *resolved)
-            if resolved[0] == "Person":
-                self._add_titled_form(span, surface)
             self._link_acronym(self.mentions[-1])
         for span, surface in pending:  # names only the article itself explains (acronyms, surnames)
             key = self._aliases.get(fold(surface)) or self._partial_person(surface)
@@ -151,7 +151,7 @@ class DocumentContext:
             return Span(self.doc, span.start + 1, span.end, label=span.label_), rest
         return span, surface
 
-    def _add_titled_form(self, span: Span, surface: str) -> None:
+    def _add_titled_form(self, span: Span, key: str) -> None:
         """"Minister Ellwood", "Prime Minister Abadi": the titled form is a name seen too."""
         titles = set(self.lex["person_titles"])
         start = span.start
@@ -159,7 +159,7 @@ class DocumentContext:
             start -= 1
         if start < span.start:
             titled = _clean(self.surface(self.doc[start: span.end]))
-            self.entities[self.mentions[-1].key].names.add(titled)
+            self.entities[key].names.add(titled)
 
     def _is_partial_name(self, span: Span, surface: str) -> bool:
         """A short PERSON/ORG name that repeats part of a longer one seen earlier."""
@@ -233,7 +233,9 @@ class DocumentContext:
 
     def _with_head(self, span: Span, surface: str, etype: str, known: Known) -> tuple:
         """A known town followed by "airbase" is a facility ("Tabqa airbase"); one in
-        "the provinces of X and Y" is the province."""
+        "the provinces of X and Y" is the province; "Damascus University" is an organisation."""
+        if etype in ("Town", "Region", "Country") and self._org_head(span, capitalised=True):
+            return "Organization", None, _clean(self.surface(self.doc[span.start: span.end + self._org_head(span, capitalised=True)]))
         if etype in ("Town", "Region") and self._head_kind(span) == "Facility":
             full = self._with_following(span, surface)
             fac = self.gaz.lookup(full, types={"Facility"})
@@ -252,6 +254,13 @@ class DocumentContext:
             if len(toks) == len(words) and all(t.lower_ == w for t, w in zip(toks, words)):
                 return len(words)
         return 0
+
+    def _org_head(self, span: Span, *, capitalised: bool) -> int:
+        """How many tokens after the span name an organisation's kind ("University", "news agency")."""
+        n = self._following_heads(span, self.lex["org_name_heads"])
+        if n and capitalised and not all(t.text[:1].isupper() for t in self.doc[span.end: span.end + n]):
+            return 0
+        return n
 
     def _head_kind(self, span: Span) -> str | None:
         if self._following_heads(span, self.lex["facility_heads"]):
@@ -313,10 +322,12 @@ class DocumentContext:
                     self._add_mention(span, m.key, ent.type, acro)
 
     def _with_head_noun(self, span: Span, surface: str, etype: str) -> tuple[Span, str]:
-        """"Tanf Border crossing", "Anbar province": the head noun is part of the name."""
-        if etype not in ("Facility", "Region"):
+        """"Tanf Border crossing", "Anbar province", "Reuters news agency": the head noun is
+        part of the name."""
+        if etype not in ("Facility", "Region", "Organization"):
             return span, surface
-        heads = self.lex["facility_heads"] if etype == "Facility" else self.lex["region_heads"]
+        heads = {"Facility": self.lex["facility_heads"], "Region": self.lex["region_heads"],
+                 "Organization": self.lex["org_name_heads"]}[etype]
         n = self._following_heads(span, heads)
         if not n:
             return span, surface

@@ -161,23 +161,26 @@ class Extractor:
         An article whose text the rules cannot handle becomes an `ExtractionFailure`
         instead of stopping the run. A long article is parsed in parts (see the module).
         """
+        held: dict[int, Article] = {}  # articles in flight, by number: only the number goes to the workers
         pending: list[Doc] = []
-        for doc, (article, part, parts) in self.nlp.pipe(self._parts(articles, warn), as_tuples=True,
-                                                         batch_size=self.options.batch_size,
-                                                         n_process=self.options.n_process):
+        for doc, (number, part, parts) in self.nlp.pipe(self._parts(articles, warn, held), as_tuples=True,
+                                                        batch_size=self.options.batch_size,
+                                                        n_process=self.options.n_process):
             pending.append(doc)
             if part + 1 < parts:
                 continue
-            docs, pending = pending, []
+            docs, pending, article = pending, [], held.pop(number)
             try:
                 yield self.facts(self._joined(docs, article), article)
             except Exception as exc:  # a rule bug on one article must not lose the others
                 yield ExtractionFailure(article, f"extraction failed: {type(exc).__name__}: {exc}")
 
-    def _parts(self, articles: Iterable[Article], warn: Warn | None
-               ) -> Iterator[tuple[str, tuple[Article, int, int]]]:
+    def _parts(self, articles: Iterable[Article], warn: Warn | None, held: dict[int, Article]
+               ) -> Iterator[tuple[str, tuple[int, int, int]]]:
+        """(text, (article number, part, parts)) for spaCy, each article's parts in order."""
         limit = self.chunk_chars
-        for article in articles:
+        for number, article in enumerate(articles):
+            held[number] = article
             text, notes = parser_text(article.text)
             spans = split_text(text, limit) if len(text) > limit else [(0, len(text))]
             if len(spans) > 1:
@@ -186,7 +189,7 @@ class Extractor:
             for note in notes if warn else ():
                 warn(f"warning: {article.source}: {note}")
             for i, (start, end) in enumerate(spans):
-                yield text[start:end], (article, i, len(spans))
+                yield text[start:end], (number, i, len(spans))
 
     def _joined(self, docs: list[Doc], article: Article) -> Doc:
         if len(docs) == 1:
@@ -199,7 +202,7 @@ class Extractor:
 
     def parse(self, article: Article) -> Doc:
         """One article's `Doc` (in parts if long, as `extract` does)."""
-        docs = [self.nlp(text) for text, _ in self._parts([article], None)]
+        docs = [self.nlp(text) for text, _ in self._parts([article], None, {})]
         return self._joined(docs, article)
 
     def facts(self, doc: Doc, article: Article) -> ArticleFacts:

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 
 GROUP_CLASSES = {"StateForces", "JihadistGroup", "RebelGroup", "Militia", "KurdishForces", "Coalition"}
 PLACE_CLASSES = {"Town", "Region", "Facility"}
-DATA_FILES = ("armed_groups.jsonl", "countries.jsonl", "places.jsonl", "geonames_places.jsonl")
+DATA_FILES = ("armed_groups.jsonl", "organizations.jsonl", "countries.jsonl", "places.jsonl", "geonames_places.jsonl")
 REGION_SUFFIXES = ("province", "governorate", "region", "district")
 _ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an)[\s\-‐]+", re.I)
 
@@ -152,7 +152,7 @@ class Gazetteer:
                 yield form, entry.type, entry.id
 
 
-_TYPE_ORDER = {"ArmedGroup": 0, "Country": 1, "Town": 2, "Facility": 3, "Region": 4}
+_TYPE_ORDER = {"ArmedGroup": 0, "Country": 1, "Town": 2, "Facility": 3, "Region": 4, "Organization": 5}
 
 
 def _preference(e: Known) -> tuple[int, int, str]:
@@ -165,7 +165,7 @@ def _entry(rec: dict, file: str) -> Known:
         etype, sub = "Country", None
     elif cls in GROUP_CLASSES:
         etype, sub = "ArmedGroup", cls
-    elif cls in PLACE_CLASSES:
+    elif cls in PLACE_CLASSES or cls == "Organization":
         etype, sub = cls, None
     else:
         raise ValueError(f"{file}: entry {rec.get('id')!r} has unknown class {cls!r}")

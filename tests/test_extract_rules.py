@@ -222,7 +222,6 @@ def test_monitor_after_according_to_is_an_organization(extract_text):
     assert entity(facts, "Syrian Observatory for Human Rights").type == "Organization"
 
 
-@gap("'..., the Syrian Observatory for Human Rights reported.' types the monitor as a Town")
 def test_monitor_as_subject_of_reported_is_an_organization(extract_text):
     facts = extract_text("Syrian government forces captured Mayadin, "
                          "the Syrian Observatory for Human Rights reported.")

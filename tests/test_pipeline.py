@@ -44,8 +44,8 @@ def test_bad_inputs_are_named_and_the_rest_is_built(built, capsys):
     code, out = built
     assert code == 1, "a partial build says so in its exit code"
     g = Graph().parse(out)
-    docs = {str(o) for o in g.objects(None, PROV.wasDerivedFrom) if "/document/" in str(o)}
-    assert len({d.rsplit("/", 1)[-1] for d in docs}) == 6  # five articles + the good JSON line
+    docs = {str(o).rsplit("/", 1)[-1] for o in g.objects(None, PROV.wasDerivedFrom) if "/document/" in str(o)}
+    assert len(docs - {"conflict-kg-gazetteer"}) == 6  # five articles + the good JSON line
 
 
 def test_errors_name_the_file_and_the_problem(tmp_path, capsys):
