@@ -79,3 +79,28 @@ def test_no_partial_file_is_left_when_writing_fails(tmp_path, monkeypatch):
         write_rdf(g, out)
     assert out.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["g.ttl"]
+
+
+def test_one_event_many_reports_becomes_one_operation():
+    """The same type, agents, place and date from two articles: one node, both as provenance."""
+    b = GraphBuilder()
+    b.add(sample_facts("d1"))
+    b.add(sample_facts("d2"))
+    g = b.graph()
+    [op] = list(g.subjects(RDF.type, CKG.Capture))
+    assert {str(d).rsplit("/", 1)[-1] for d in g.objects(op, PROV.wasDerivedFrom)} == {"d1", "d2"}
+    assert len(list(g.objects(op, CKG.evidence))) == 2  # each report keeps its own evidence sentence
+    assert len(list(g.objects(op, RDFS.label))) == 1
+
+
+def test_reports_of_different_dates_stay_apart():
+    from dataclasses import replace
+
+    from conflict_kg.extract.records import DateValue
+
+    second = sample_facts("d2")
+    second.operations[0] = replace(second.operations[0], date=DateValue("2018-07-02", "day"))
+    b = GraphBuilder()
+    b.add(sample_facts("d1"))
+    b.add(second)
+    assert len(list(b.graph().subjects(RDF.type, CKG.Capture))) == 2
