@@ -402,6 +402,19 @@ class DocumentContext:
             if (head.i not in self.token_entity and span.root.dep_ in ("compound", "nmod", "amod", "poss")
                     and head.lemma_.lower() in self._group_nouns and 0 < head.i - m.end + 1 <= 4):
                 self.token_entity[head.i] = m.key
+            self._name_collective(m, span)
+
+    def _name_collective(self, m: Mention, span: Span) -> None:
+        """"Coalition military forces", "Coalition aircraft": the group named with a collective
+        noun is a surface form of the group (recorded as a name, not as its label)."""
+        collective = set(self.lex["collective_force_nouns"])
+        for end in range(m.end, min(m.end + 3, len(self.doc))):
+            tok = self.doc[end]
+            if tok.pos_ not in ("ADJ", "NOUN", "PROPN") or self.token_entity.get(end, m.key) != m.key:
+                return
+            if tok.lower_ in collective:
+                self.entities[m.key].names.add(_clean(self.surface(self.doc[m.start:end + 1])))
+                return
 
     def _state_force_phrases(self) -> None:
         """"Russian forces", "Syrian and Iraqi forces", "regime troops", "forces from Iran":
