@@ -709,3 +709,22 @@ def test_fatalities(extract_text, text, op_type, n):
 def test_no_fatalities_without_a_number(extract_text, text, op_type):
     facts = extract_text(text)
     assert the_op(facts, op_type).fatalities is None
+
+
+# ============================================================================================
+# Names seen with a collective noun
+# ============================================================================================
+@pytest.mark.parametrize("text,label,name", [
+    ("Coalition military forces struck a bridge near Hit on Monday.", "US-led coalition", "Coalition military forces"),
+    ("Hezbollah troops were seen near Qusayr.", "Hezbollah", "Hezbollah troops"),
+])
+def test_group_with_collective_noun_is_a_seen_name(extract_text, text, label, name):
+    facts = extract_text(text)
+    ent = next(e for e in facts.entities.values() if e.label == label)
+    assert name in ent.names and ent.label == label, summary(facts)
+
+
+def test_group_before_an_unrelated_noun_gets_no_extra_name(extract_text):
+    facts = extract_text("Hezbollah statement denied the report.")
+    ent = next(e for e in facts.entities.values() if e.label == "Hezbollah")
+    assert ent.names == {"Hezbollah"}, summary(facts)
