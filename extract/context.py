@@ -675,6 +675,8 @@ class DocumentContext:
         """The place a token stands for, following "the town", "the border town"; a people
         ("two Russians", "Iraqi") is not a place."""
         key = self.entity_of(tok, types={"Town", "Region", "Facility", "Country"})
+        if key and tok.dep_ == "pobj" and tok.head.lower_ == "with" and tok.head.head.lemma_.lower() in ("border", "frontier", "boundary"):
+            return None  # "on the border with Iraq" is not in Iraq
         if key:
             word = fold(self.surface(tok))
             return None if word in self.gaz.demonyms or word.rstrip("s") in self.gaz.demonyms else key

@@ -100,7 +100,7 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
             if lemma in verbs and _object_ok(ctx, tok, lemma):
                 if op_type == "Capture" and not _takes_ground(ctx, tok):
                     return None  # "capturing 15 fighters": prisoners, not ground
-                if lemma == "kill" and tok.dep_ in ("advcl", "xcomp", "conj", "acl") and trigger_type(ctx, tok.head):
+                if lemma == "kill" and tok.dep_ in ("advcl", "xcomp", "conj", "acl") and _heads_event(ctx, tok.head):
                     return None  # "launched a counterattack, killing 40": the toll of that event
                 return op_type
         return None
@@ -129,7 +129,7 @@ def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
     if not needs:
         return True
     objs = syntax.objects(verb) + syntax.passive_subjects(verb) if syntax.is_passive(verb) else syntax.objects(verb)
-    objs = objs + list(syntax.prep_objects(verb, {"on", "into", "toward", "towards", "of", "in"}))
+    objs = objs + list(syntax.prep_objects(verb, {"on", "into", "toward", "towards", "of", "in", "against", "with"}))
     for o in objs:
         ol = o.lemma_.lower()
         if "control" in needs and ol == "control":
@@ -141,6 +141,13 @@ def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
         if ol in needs or any(c.lemma_.lower() in needs for c in o.children if c.dep_ in ("amod", "compound")):
             return True
     return False
+
+
+def _heads_event(ctx: DocumentContext, tok: Token) -> bool:
+    """Is the token an event trigger, or a light verb whose object is one ("launched a counterattack")?"""
+    if trigger_type(ctx, tok):
+        return True
+    return tok.lemma_.lower() in ctx.lex["light_verbs"] and any(trigger_type(ctx, o) for o in syntax.objects(tok))
 
 
 def _takes_ground(ctx: DocumentContext, verb: Token) -> bool:
@@ -192,7 +199,8 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
     if not agents and not opponents and op_type in ATTACK_LIKE:
         opponents = _clash_sides(ctx, trig, sent)[0]  # "losses in IS after aerial bombardment on Raqqa"
     unnamed = not agents and _unattributed(ctx, trig, op_type, opponents)
-    places = [p for p in _places(ctx, trig, sent) if p not in agents] if agents or unnamed else []
+    places = [p for p in _places(ctx, trig, sent, fallback=bool(agents) or bool(opponents)) if p not in agents] \
+        if agents or unnamed else []
     if unnamed and (opponents or places):
         agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent)]
     if not agents:
@@ -249,6 +257,12 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
             agents = _actors(ctx, syntax.subjects(head) if not syntax.is_passive(head) else syntax.by_agents(head))
     if not agents and trig.dep_ == "nsubj":  # "coalition airstrikes targeted ISIS": no agent named
         return []
+    if not agents and trig.dep_ == "pobj":  # "struck back with a wave of suicide bombings"
+        verb = next((g for g in syntax.governors(trig, limit=5) if g.pos_ == "VERB"), None)
+        path_ok = verb is not None and all(g.dep_ in ("prep", "pobj") or g.i == verb.i
+                                           for g in syntax.governors(trig, limit=5) if g.i != verb.i and g.i > verb.i)
+        if verb is not None and path_ok and trigger_type(ctx, verb):
+            agents = _actors(ctx, syntax.subjects(verb, ctx.is_named_actor))
     return agents
 
 
@@ -341,7 +355,7 @@ def _holders(ctx: DocumentContext, place_tok: Token) -> list[str]:
     return out
 
 
-def _places(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
+def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = True) -> list[str]:
     """The most specific place the operation happened at or aimed at, with conjoined places."""
     starts = [trig]
     if trig.pos_ != "VERB" and trig.head.pos_ == "VERB" and trig.dep_ in ("dobj", "nsubjpass", "pobj"):
@@ -356,6 +370,8 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
             themes = [b for b in best if b[0] == 1 and b[3].dep_ in ("dobj", "nsubjpass", "attr")]
             depth, _, key, tok = min(themes or best, key=lambda b: (b[1], b[0]))  # what was taken, else the most specific
             return _with_place_conjuncts(ctx, key, tok)
+    if not fallback:
+        return []
     in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k)
                    for i in range(sent.start, sent.end)
                    if not _actor_modifier(ctx, ctx.doc[i]) and not _modifies_event(ctx, ctx.doc[i])
