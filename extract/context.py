@@ -661,6 +661,8 @@ class DocumentContext:
         return self.mentions + self._resolved_mentions
 
     def _is_subject(self, m: Mention) -> bool:
+        if m in self._resolved_mentions:  # a resolved "the group" or "it"
+            return self.doc[m.start].dep_ in ("nsubj", "nsubjpass")
         for i in range(m.start, min(m.end + 2, len(self.doc))):
             tok = self.doc[i]
             if self.token_entity.get(i) == m.key and tok.dep_ in ("nsubj", "nsubjpass"):
