@@ -240,7 +240,9 @@ class DocumentContext:
             full = self._with_following(span, surface)
             fac = self.gaz.lookup(full, types={"Facility"})
             return ("Facility", fac, fac.label) if fac else ("Facility", None, full)
-        if etype == "Town" and (self._place_from_context(span, surface) or ("",))[0] == "Region":
+        appos_region = any(c.dep_ == "appos" and c.lemma_.lower() in ("area", "region", "province", "governorate")
+                           for c in span.root.children)  # "Idlib, the last major area held by rebels"
+        if etype == "Town" and (appos_region or (self._place_from_context(span, surface) or ("",))[0] == "Region"):
             region = self.gaz.lookup(surface, types={"Region"})
             return ("Region", region, region.label) if region else ("Region", None, surface)
         return etype, known, known.label
@@ -684,7 +686,7 @@ class DocumentContext:
             return None if word in self.gaz.demonyms or word.rstrip("s") in self.gaz.demonyms else key
         lemma = tok.lemma_.lower()
         for etype, nouns in self.lex["place_nouns"].items():
-            if lemma not in nouns or etype == "Facility":
+            if lemma not in nouns:
                 continue
             for c in tok.children:  # "the city of Manbij", "the town, Baghouz"
                 named = [o for o in c.children if o.dep_ == "pobj"] if c.dep_ == "prep" and c.lower_ == "of" else [c] if c.dep_ == "appos" else []
@@ -694,7 +696,7 @@ class DocumentContext:
                         return key
             if not self._definite(tok):
                 return None
-            specific = etype == "Region" and lemma not in ("province", "governorate", "region", "area", "district", "provinces")
+            specific = etype == "Facility" or (etype == "Region" and lemma not in ("province", "governorate", "region", "area", "district", "provinces"))
             for m in reversed(self.mentions):
                 if m.start < tok.i and m.type == etype:
                     names = " ".join(fold(n) for n in self.entities[m.key].names | {self.entities[m.key].label})

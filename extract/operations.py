@@ -33,7 +33,24 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
             here += _operations_at(ctx, tok, op_type, sent)
         here = _drop_unattributed_twins(ctx, here)
         found += here or _headline_operations(ctx, sent)
+    _place_from_previous(ctx, found)
     return merge_operations(found)
+
+
+def _place_from_previous(ctx: DocumentContext, ops: list[Operation]) -> None:
+    """A story stays in one place: an operation whose sentences name none takes the place of
+    the same agent's operation in the two sentences before (at lower confidence)."""
+    sent_index = {ctx.evidence(s).start: i for i, s in enumerate(ctx.doc.sents)}
+    for i, op in enumerate(ops):
+        if op.place is not None or ctx.is_unidentified(op.agents[0]):
+            continue
+        here = sent_index.get(op.evidence.start, -1)
+        for prev in reversed(ops[:i]):
+            back = here - sent_index.get(prev.evidence.start, -99)
+            if 0 < back <= 2 and prev.place and set(prev.agents) & set(op.agents):
+                op.place, op.rule = prev.place, f"{op.rule}+place-from-previous"
+                op.confidence = round(op.confidence - 0.15, 2)
+                break
 
 
 def _drop_unattributed_twins(ctx: DocumentContext, ops: list[Operation]) -> list[Operation]:
@@ -93,7 +110,7 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
         if prefix in lex["type_modifiers"] and lemma in ("attack", "strike", "raid"):
             return lex["type_modifiers"][prefix]
     if tok.pos_ == "VERB":
-        particle = next((c.lower_ for c in tok.children if c.dep_ in ("prt", "advmod") and c.lower_ in ("back", "out")), None)
+        particle = next((c.lower_ for c in tok.children if c.dep_ in ("prt", "advmod", "prep") and c.lower_ in ("back", "out")), None)
         if particle and f"{lemma} {particle}" in lex["particle_types"]:
             return lex["particle_types"][f"{lemma} {particle}"]
         for op_type, verbs in lex["verb_triggers"].items():
@@ -203,10 +220,15 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
         if agents or unnamed else []
     if unnamed and (opponents or places):
         agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent)]
+    claimant = _claimant(ctx, trig, sent)
+    if not agents and claimant and op_type in ("Airdrop", "Capture", "Offensive", "Withdrawal", "Raid") \
+            and _own_unnamed_troops(ctx, trig):
+        agents = [claimant]  # "Airborne fighters had been dropped ..., said NSA spokesman X"
+    if op_type == "Airdrop" and agents:  # "helicopters landed New Syrian Army troops": both took part
+        agents += [a for a in _actors(ctx, syntax.objects(trig)) if a not in agents]
     if not agents:
         return []
     date, basis = _date(ctx, trig, sent)
-    claimant = _claimant(ctx, trig, sent)
     fatalities = _fatalities(ctx, trig, op_type)
     ev = ctx.evidence(sent)
     rule = f"{op_type.lower()}-{'verb' if trig.pos_ == 'VERB' else 'noun'}:{trig.lemma_.lower()}"
@@ -264,6 +286,12 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
         if verb is not None and path_ok and trigger_type(ctx, verb):
             agents = _actors(ctx, syntax.subjects(verb, ctx.is_named_actor))
     return agents
+
+
+def _own_unnamed_troops(ctx: DocumentContext, trig: Token) -> bool:
+    """The event's own doers are unnamed fighters/troops ("airborne fighters had been dropped")."""
+    doers = syntax.passive_subjects(trig) if syntax.is_passive(trig, ctx.is_named_actor) else syntax.subjects(trig)
+    return bool(doers) and all(d.lemma_.lower() in ctx.lex["group_nouns"] and not ctx.actor_at(d) for d in doers)
 
 
 def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: list[str]) -> bool:
