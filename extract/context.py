@@ -681,6 +681,8 @@ class DocumentContext:
         key = self.entity_of(tok, types={"Town", "Region", "Facility", "Country"})
         if key and tok.dep_ == "pobj" and tok.head.lower_ == "with" and tok.head.head.lemma_.lower() in ("border", "frontier", "boundary"):
             return None  # "on the border with Iraq" is not in Iraq
+        if key and tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lemma_.lower() in self.lex["measure_nouns"]:
+            return None  # "roughly the size of Britain" says how big, not where
         if key:
             word = fold(self.surface(tok))
             return None if word in self.gaz.demonyms or word.rstrip("s") in self.gaz.demonyms else key

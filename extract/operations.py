@@ -215,17 +215,17 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
                                for a in syntax.by_agents(t)])
     if not agents and not opponents and op_type in ATTACK_LIKE:
         opponents = _clash_sides(ctx, trig, sent)[0]  # "losses in IS after aerial bombardment on Raqqa"
-    unnamed = not agents and _unattributed(ctx, trig, op_type, opponents)
-    places = [p for p in _places(ctx, trig, sent, fallback=bool(agents) or bool(opponents)) if p not in agents] \
-        if agents or unnamed else []
-    if unnamed and (opponents or places):
-        agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent)]
     claimant = _claimant(ctx, trig, sent)
     if not agents and claimant and op_type in ("Airdrop", "Capture", "Offensive", "Withdrawal", "Raid") \
             and _own_unnamed_troops(ctx, trig):
         agents = [claimant]  # "Airborne fighters had been dropped ..., said NSA spokesman X"
     if op_type == "Airdrop" and agents:  # "helicopters landed New Syrian Army troops": both took part
         agents += [a for a in _actors(ctx, syntax.objects(trig)) if a not in agents]
+    unnamed = not agents and _unattributed(ctx, trig, op_type, opponents)
+    places = [p for p in _places(ctx, trig, sent, fallback=bool(agents) or bool(opponents)) if p not in agents] \
+        if agents or unnamed else []
+    if unnamed and (opponents or places):
+        agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent)]
     if not agents:
         return []
     date, basis = _date(ctx, trig, sent)

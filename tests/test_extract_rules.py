@@ -728,3 +728,41 @@ def test_group_before_an_unrelated_noun_gets_no_extra_name(extract_text):
     facts = extract_text("Hezbollah statement denied the report.")
     ent = next(e for e in facts.entities.values() if e.label == "Hezbollah")
     assert ent.names == {"Hezbollah"}, summary(facts)
+
+
+# ============================================================================================
+# Rules added for headlines, unnamed perpetrators and discourse
+# ============================================================================================
+@pytest.mark.parametrize("text,op_type,agent,place", [
+    ("The Islamic State shells Tabqa city", "Shelling", "Islamic State", "Tabqa"),
+    ("ISIS behead a shepherd in Hajin", "Execution", "Islamic State", "Hajin"),
+    ("Renewed clashes between the SDF and ISIS in Hajin", "Attack", "Syrian Democratic Forces", "Hajin"),
+    ("Helicopters landed SDF fighters near Tabqa on Sunday, said an SDF spokesman.", "Airdrop", "Syrian Democratic Forces", "Tabqa"),
+])
+def test_headline_and_clash_forms(extract_text, text, op_type, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, op_type, agent, place), summary(facts)
+
+
+def test_unnamed_perpetrator_is_an_explicit_unidentified_actor(extract_text):
+    facts = extract_text("Warplanes bombed the town of Hajin on Monday, killing 12 Islamic State members.")
+    [op] = [o for o in facts.operations if o.type == "Airstrike"]
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor"
+    assert "unidentified" in op.rule and op.confidence < 0.5
+    assert label(facts, op.place) == "Hajin" and op.fatalities == 12
+
+
+def test_no_unidentified_actor_without_an_event_place_or_victim(extract_text):
+    facts = extract_text("Leaders have been killed over the years, roughly the size of Britain.")
+    assert not facts.operations, summary(facts)
+
+
+def test_place_carried_from_the_same_agents_previous_operation(extract_text):
+    facts = extract_text("The SDF stormed Hajin on Tuesday. The next day the SDF conducted a raid.")
+    [raid] = [o for o in facts.operations if o.type == "Raid"]
+    assert label(facts, raid.place) == "Hajin" and "place-from-previous" in raid.rule
+
+
+def test_place_not_carried_from_another_agent(extract_text):
+    facts = extract_text("The SDF stormed Hajin on Tuesday. The next day Hezbollah conducted a raid.")
+    assert all(o.place is None for o in facts.operations if o.type == "Raid"), summary(facts)
