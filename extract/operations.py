@@ -75,8 +75,12 @@ def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
     out: list[Operation] = []
     for tok in sent:
         op_type = verbs.get(tok.lemma_.lower()) or verbs.get(tok.lower_.rstrip("s"))
-        if op_type is None or tok.i in ctx.token_entity or tok.lemma_.lower() in ctx.lex["needs_object"]:
+        if op_type is None or tok.i in ctx.token_entity:
             continue
+        needs = ctx.lex["needs_object"].get(tok.lemma_.lower())
+        if needs and not ({"place", "place-entity"} & set(needs) and tok.i + 1 < sent.end
+                          and ctx.entity_of(ctx.doc[tok.i + 1], types={"Town", "Facility"})):
+            continue  # "IS control Khanasser town": only with the place right after it
         prev = [t for t in ctx.doc[max(sent.start, tok.i - 3): tok.i] if not t.is_punct and t.lower_ != "-"]
         if not prev or ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) is None:
             continue
@@ -110,9 +114,13 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
         if prefix in lex["type_modifiers"] and lemma in ("attack", "strike", "raid"):
             return lex["type_modifiers"][prefix]
     if tok.pos_ == "VERB":
-        particle = next((c.lower_ for c in tok.children if c.dep_ in ("prt", "advmod", "prep") and c.lower_ in ("back", "out")), None)
+        particle = next((c.lower_ for c in tok.children if c.dep_ in ("prt", "advmod", "prep") and c.lower_ in ("back", "out", "up")), None)
         if particle and f"{lemma} {particle}" in lex["particle_types"]:
-            return lex["particle_types"][f"{lemma} {particle}"]
+            kind = lex["particle_types"][f"{lemma} {particle}"]
+            if kind == "BlowUp":  # "blew themselves up" is a suicide attack; "blew up a bridge" an attack
+                reflexive = any(o.lower_ in ("themselves", "himself", "herself", "itself") for o in syntax.objects(tok))
+                return "SuicideAttack" if reflexive else "Attack"
+            return kind
         for op_type, verbs in lex["verb_triggers"].items():
             if lemma in verbs and _object_ok(ctx, tok, lemma):
                 if op_type == "Capture" and not _takes_ground(ctx, tok):
@@ -128,6 +136,9 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
         base = next((t for t, nouns in lex["noun_triggers"].items() if lemma in nouns), None)
         cond = lex["conditional_nouns"].get(lemma)
         if base is None and cond is not None:
+            typed = [cond.get("modifier_types", {}).get(m) for m in mods if m in cond.get("modifier_types", {})]
+            if typed:
+                return typed[0]  # "car bombs"
             if tok.head.lemma_.lower() in cond["verbs"] or mods & set(cond["modifiers"]):
                 return cond["type"]
             return None
@@ -153,6 +164,9 @@ def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
             return True
         if "place" in needs and any(ctx.place_at(t) for _, t in [(0, o), *syntax.clause_bfs(o, max_depth=3)]):
             return True
+        if "place-entity" in needs and ctx.entity_of(o, types={"Town", "Facility"}) and not any(
+                c.dep_ in ("nummod", "quantmod", "amod") and c.lower_ in ("most", "much", "percent", "part") for c in o.children):
+            return True  # "IS control Khanasser town" (a headline capture), not "controls 30 percent of"
         if "group" in needs and ctx.actor_at(o):
             return True
         if ol in needs or any(c.lemma_.lower() in needs for c in o.children if c.dep_ in ("amod", "compound")):
@@ -172,6 +186,7 @@ def _takes_ground(ctx: DocumentContext, verb: Token) -> bool:
     theme = syntax.passive_subjects(verb) if syntax.is_passive(verb, ctx.is_named_actor) else syntax.objects(verb)
     if not theme:
         return True  # "retook from IS": the place is elsewhere in the clause
+    theme += list(syntax.prep_objects(verb, {"from", "out"}))  # "expelled X from the hill"
     ground = set(ctx.lex["capture_objects"])
     return any(ctx.place_at(t) or t.lemma_.lower() in ground or t.text == "%" for t in theme)
 

@@ -601,8 +601,7 @@ def test_militants_killed_in_the_town_carry_agent_place_and_toll(extract_text):
     "Russia threatened to bomb Idlib.",
     "The SDF is expected to capture Hajin soon.",
     "Syrian government forces are preparing to storm Douma.",
-    pytest.param("The Islamic State controls 30 percent of Syria.",
-                 marks=gap("a general state ('controls 30 percent of Syria') becomes a Capture of Syria")),
+    pytest.param("The Islamic State controls 30 percent of Syria."),
 ])
 def test_nothing_happened(extract_text, text):
     facts = extract_text(text)
