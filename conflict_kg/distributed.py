@@ -16,6 +16,7 @@ Install with ``pip install 'conflict-kg[dask]'``.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from dataclasses import replace
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .extract.extractor import ExtractOptions, Extractor
 
 IN_FLIGHT_PER_THREAD = 2
+_ADDRESS = re.compile(r"(?:tcp|tls|ws|wss|ucx|inproc)://\S+")
 Result = ArticleFacts | ExtractionFailure
 
 
@@ -42,6 +44,10 @@ def extract_on_cluster(articles: Iterable[Article], *, options: ExtractOptions,
     Raises ClusterError when dask.distributed is not installed or the scheduler does not answer
     within `connect_timeout` seconds.
     """
+    address = str(options.scheduler or "")
+    if not _ADDRESS.fullmatch(address):
+        raise ClusterError(f"{address!r} is not a Dask scheduler address: give tcp://HOST:PORT "
+                           f"(or tls://, ws://, wss://)")
     try:
         from distributed import Client
     except ImportError:

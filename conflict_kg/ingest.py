@@ -228,7 +228,7 @@ def _read_jsonl(path: Path, published: dt.date | None, warn: Warn) -> Iterator[I
                     continue
                 seen_any = True
                 try:
-                    yield _article_from_json(line, where, published, warn)
+                    yield _article_from_json(line.rstrip(b"\r\n"), where, published, warn)
                 except ValueError as exc:
                     yield InputProblem(where, str(exc))
         except OSError as exc:
@@ -244,7 +244,7 @@ def _article_from_json(line: bytes, where: str, published: dt.date | None, warn:
     try:
         rec = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+        raise ValueError(f"malformed JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})") from None
     except RecursionError:
         raise ValueError("malformed JSON (nested too deeply)") from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts

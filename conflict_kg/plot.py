@@ -16,7 +16,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-import os
 import re
 import textwrap
 from collections import Counter, defaultdict
@@ -175,10 +174,6 @@ def _save(fig: Any, out: Path, fmt: str, dpi: int) -> None:
     # SVG keeps its words as text (searchable, selectable), not as outlines of glyphs.
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "conflict-kg"}), atomic_output(out) as fh:
         fig.savefig(fh, format=fmt, dpi=dpi, facecolor="white", metadata=metadata)
-    # The temporary file was made private (0600); a picture is as readable as any new file.
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(out, 0o666 & ~mask)
 
 
 def _select(source: GraphSource, query: str, **params: str) -> list[dict[str, Any]]:

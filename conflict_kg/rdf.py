@@ -169,6 +169,8 @@ class GraphBuilder:
 
     # -- pieces ------------------------------------------------------------------------
     def _add(self, doc: str, s, p, o) -> None:
+        if isinstance(o, Literal) and o.datatype is None and not str(o):
+            return  # an empty text says nothing (and rdflib's JSON-LD writer loses "" beside another value)
         self.support[(s, p, o)].add(doc)
 
     def _document(self, art: Article) -> None:

@@ -6,7 +6,6 @@ part; a failed write leaves no temporary file behind.
 """
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from contextlib import contextmanager
@@ -105,7 +104,12 @@ def write_rdf(graph: Graph, path: Path, *, dataset: Dataset | None = None) -> No
     elif fmt == "json-ld":
         context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
         data = graph.serialize(format="json-ld", context=context, encoding="utf-8")
-        json.loads(data)  # a serializer bug must not leave a broken file behind
+        if _triples_in(data, ox.RdfFormat.JSON_LD) != len(graph):
+            # rdflib's JSON-LD writer has lost triples (an empty string beside another value of the
+            # same property): write pyoxigraph's expanded JSON-LD instead, which holds them all.
+            bnodes: dict[BNode, ox.BlankNode] = {}
+            data = ox.serialize([ox.Triple(*(_ox_term(term, bnodes) for term in t)) for t in graph],
+                                format=ox.RdfFormat.JSON_LD)
     else:
         data = graph.serialize(format=fmt, encoding="utf-8")
     with atomic_output(path) as fh:
@@ -153,3 +157,23 @@ def _rdflib_term(term: object, bnodes: dict[str, BNode]) -> URIRef | BNode | Lit
         datatype = term.datatype.value
         return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
     raise ValueError(f"unsupported RDF term (RDF-star triple terms are not read): {term}")
+
+
+def _triples_in(data: bytes, fmt: ox.RdfFormat) -> int:
+    """How many distinct triples pyoxigraph reads in `data` (-1 when it cannot read it)."""
+    try:
+        return len({(q.subject, q.predicate, q.object) for q in ox.parse(data, format=fmt)})
+    except (SyntaxError, ValueError):
+        return -1
+
+
+def _ox_term(term: object, bnodes: dict[BNode, ox.BlankNode]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return bnodes.setdefault(term, ox.BlankNode())
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise ValueError(f"not an RDF term: {term!r}")

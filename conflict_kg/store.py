@@ -47,7 +47,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from . import iris
 from .extract.gazetteer import GROUP_CLASSES
 from .extract.records import ENTITY_TYPES, Article
-from .iris import CKG, RES
+from .iris import CKG
 from .rdf import GAZETTEER_ID, PREFIXES, GraphBuilder, bind_prefixes
 from .serialize import atomic_output, format_for, write_rdf, write_text
 from .validate import ValidationOutcome, format_report, ontology_graph, validate
@@ -73,13 +73,7 @@ class StoreError(ValueError):
     """A store that cannot be opened, read or changed, with the directory and the reason."""
 
 
-def graph_iri(doc_id: str) -> URIRef:
-    """The named graph holding what one article supports.
-
-    >>> str(graph_iri("001_c672c360127d1493"))
-    'https://w3id.org/conflict-kg/resource/graph/001-c672c360127d1493'
-    """
-    return RES[f"graph/{iris.slug(doc_id)}"]
+graph_iri = iris.graph_iri  # the named graph holding what one article supports
 
 
 @dataclass(frozen=True)

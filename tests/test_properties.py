@@ -167,6 +167,19 @@ def test_confidence_is_a_decimal_in_the_unit_interval(value):
     assert 0 <= float(lit.toPython()) <= 1 and not math.isnan(float(lit.toPython()))
 
 
+def test_regression_rdflib_jsonld_writer_lost_an_empty_string_beside_another_value(tmp_path):
+    """Found by the property test: with a context, rdflib's JSON-LD writer replaced a first
+    value "" by the next value of the same property. write_rdf checks the count and then
+    writes pyoxigraph's JSON-LD; the builder writes no empty text at all."""
+    s, p = URIRef("urn:s"), URIRef(str(iris.CKG.rule))
+    g = Graph()
+    g.add((s, p, Literal("")))
+    g.add((s, p, Literal("a")))
+    out = tmp_path / "g.jsonld"
+    write_rdf(g, out)
+    assert isomorphic(_rdflib_graph(out), g) and isomorphic(_ox_graph(out), g)
+
+
 def test_bad_vocabulary_names_are_refused():
     with pytest.raises(ValueError, match="not a vocabulary term"):
         iris.term(iris.CKG, "Cap ture>")
