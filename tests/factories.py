@@ -25,3 +25,22 @@ def sample_facts(doc_id: str = "d1", *, capture_place: str | None = "town:tal sa
                      opponents=("armedgroup:black banner",), place=capture_place,
                      date=DateValue("2018-05-14", "day"), date_basis="stated", fatalities=3)]
     return ArticleFacts(art, ents, rels, ops)
+
+
+TURTLE_PREFIXES = """
+@prefix ckg:     <https://w3id.org/conflict-kg/ontology#> .
+@prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov:    <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix geo:     <http://www.opengis.net/ont/geosparql#> .
+@prefix group:   <https://w3id.org/conflict-kg/resource/group/> .
+@prefix country: <https://w3id.org/conflict-kg/resource/country/> .
+@prefix place:   <https://w3id.org/conflict-kg/resource/place/> .
+@prefix person:  <https://w3id.org/conflict-kg/resource/person/> .
+@prefix doc:     <https://w3id.org/conflict-kg/resource/document/> .
+@prefix ev:      <https://w3id.org/conflict-kg/resource/evidence/d1/> .
+@prefix op:      <https://w3id.org/conflict-kg/resource/operation/> .
+@prefix st:      <https://w3id.org/conflict-kg/resource/statement/> .
+"""

@@ -17,26 +17,15 @@ from conflict_kg.reason import (
     reasoning_subset,
 )
 
+from factories import TURTLE_PREFIXES
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_GRAPH = ROOT / "tests" / "data" / "queries_graph.ttl"
 
 JAVA_PROBLEM = check_java()
 needs_java = pytest.mark.skipif(JAVA_PROBLEM is not None, reason=f"HermiT cannot run: {JAVA_PROBLEM}")
 
-PREFIXES = """
-@prefix ckg:     <https://w3id.org/conflict-kg/ontology#> .
-@prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
-@prefix prov:    <http://www.w3.org/ns/prov#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix group:   <https://w3id.org/conflict-kg/resource/group/> .
-@prefix country: <https://w3id.org/conflict-kg/resource/country/> .
-@prefix place:   <https://w3id.org/conflict-kg/resource/place/> .
-@prefix doc:     <https://w3id.org/conflict-kg/resource/document/> .
-@prefix op:      <https://w3id.org/conflict-kg/resource/operation/> .
-@prefix st:      <https://w3id.org/conflict-kg/resource/statement/> .
-"""
+PREFIXES = TURTLE_PREFIXES  # shared Turtle prefixes for the hand-written graphs
 
 CONSISTENT = PREFIXES + """
 doc:d1 a ckg:Document ; dcterms:identifier "d1" ; dcterms:issued "2017-11-10"^^xsd:date .

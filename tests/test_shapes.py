@@ -9,6 +9,8 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
+from factories import TURTLE_PREFIXES
+
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = ROOT / "shapes" / "conflict-kg-shapes.ttl"
 ONTOLOGY = ROOT / "ontology" / "conflict-kg.ttl"
@@ -18,23 +20,7 @@ CKG = Namespace("https://w3id.org/conflict-kg/ontology#")
 CKGSH = Namespace("https://w3id.org/conflict-kg/shapes#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
-PREFIXES = """
-@prefix ckg:     <https://w3id.org/conflict-kg/ontology#> .
-@prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
-@prefix prov:    <http://www.w3.org/ns/prov#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix geo:     <http://www.opengis.net/ont/geosparql#> .
-@prefix group:   <https://w3id.org/conflict-kg/resource/group/> .
-@prefix country: <https://w3id.org/conflict-kg/resource/country/> .
-@prefix place:   <https://w3id.org/conflict-kg/resource/place/> .
-@prefix person:  <https://w3id.org/conflict-kg/resource/person/> .
-@prefix doc:     <https://w3id.org/conflict-kg/resource/document/> .
-@prefix ev:      <https://w3id.org/conflict-kg/resource/evidence/d1/> .
-@prefix op:      <https://w3id.org/conflict-kg/resource/operation/> .
-@prefix st:      <https://w3id.org/conflict-kg/resource/statement/> .
-"""
+PREFIXES = TURTLE_PREFIXES  # shared Turtle prefixes for the hand-written graphs
 
 # A minimal graph that conforms; each bad case adds a few triples to it.
 BASE = """
