@@ -225,8 +225,9 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
             sides, others = _clash_sides(ctx, trig, sent)
             agents = agents or sides
             opponents = [o for o in dict.fromkeys(opponents + others) if o not in agents]
-    if not agents and op_type in ATTACK_LIKE:  # "an execution operation carried out by IS"
+    if not agents and op_type in ATTACK_LIKE:  # "carried out by IS", "were killed ... by IS"
         agents = _actors(ctx, [a for t in sent if t.lemma_.lower() in ("carry", "commit", "conduct", "launch")
+                               or t.i == trig.i or t.lemma_.lower() in ctx.lex["victim_words"]
                                for a in syntax.by_agents(t)])
     if not agents and not opponents and op_type in ATTACK_LIKE:
         opponents = _clash_sides(ctx, trig, sent)[0]  # "losses in IS after aerial bombardment on Raqqa"
@@ -347,9 +348,9 @@ def _clash_sides(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[list[st
     victims = []
     for tok in sent:
         key = ctx.actor_at(tok)
-        if key is None or key in victims:
-            continue
-        near = [tok.head, *tok.children, *([tok.head.head] if tok.head.dep_ == "prep" else [])]
+        if key is None or key in victims or ctx.entities[key].type != "ArmedGroup":
+            continue  # a country named near "killed" is rarely the side that lost men
+        near = [*tok.children, *syntax.governors(tok, limit=4)]  # "4 fighters from the SDF killed"
         if any(n.lemma_.lower() in ctx.lex["victim_words"] for n in near):
             victims.append(key)
     sides = [v for v in victims if v not in against]
