@@ -69,31 +69,50 @@ def _triple_lines(nquads: str) -> list[str]:
     return out
 
 
+def _by_graph(nquads: str) -> dict[str, str]:
+    """N-Quads lines grouped by graph name (the last term of a line), in order."""
+    groups: dict[str, list[str]] = {}
+    for line in nquads.splitlines():
+        if line:
+            cut = line.rfind(" <")
+            groups.setdefault(line[cut + 1:], []).append(line)
+    return {g: "\n".join(lines) + "\n" for g, lines in groups.items()}
+
+
 def replicate(base: Path, out: Path, target_triples: int) -> dict:
     """Write a store at `out` (replaced if there) with about `target_triples` triples in its
-    default graph, from the articles of the store at `base`; returns what was made."""
+    default graph, from the articles of the store at `base`; returns what was made. Articles
+    are copied one at a time, so the last copy may be partial and the size is close to the
+    target."""
     base, out = Path(base), Path(out)
     with GraphStore.open(base, read_only=True) as held:
-        articles = named_nquads(held)
+        articles = _by_graph(named_nquads(held))
     quarantine_path = base / QUARANTINE
-    quarantine = ""
+    quarantine: dict[str, str] = {}
     if quarantine_path.is_file():
-        quarantine = ox.serialize(ox.parse(path=str(quarantine_path), format=ox.RdfFormat.TRIG),
-                                  format=ox.RdfFormat.N_QUADS).decode("utf-8")
+        quarantine = _by_graph(ox.serialize(ox.parse(path=str(quarantine_path), format=ox.RdfFormat.TRIG),
+                                            format=ox.RdfFormat.N_QUADS).decode("utf-8"))
+    if not articles:
+        raise ValueError(f"{base}: the store holds no article to replicate")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     union: set[str] = set()
-    copies = 0
+    copies = graphs = 0
     with tempfile.TemporaryDirectory(dir=out) as tmp:
         named = Path(tmp) / "named.nq"
         quarantined = Path(tmp) / "quarantine.nq"
         with open(named, "w", encoding="utf-8") as fh, open(quarantined, "w", encoding="utf-8") as qh:
             while len(union) < target_triples:
-                text = renamed(articles, copies)
-                fh.write(text)
-                qh.write(renamed(quarantine, copies))
-                union.update(_triple_lines(text))
+                for graph, text in articles.items():
+                    text = renamed(text, copies)
+                    fh.write(text)
+                    if graph in quarantine:
+                        qh.write(renamed(quarantine[graph], copies))
+                    union.update(_triple_lines(text))
+                    graphs += 1
+                    if len(union) >= target_triples:
+                        break
                 copies += 1
                 if copies > 10_000:
                     raise ValueError(f"{base}: the store is too small to replicate to {target_triples} triples")
@@ -112,4 +131,4 @@ def replicate(base: Path, out: Path, target_triples: int) -> dict:
                               encoding="utf-8")
     if (base / REPORT).is_file():
         shutil.copyfile(base / REPORT, out / REPORT)
-    return {"copies": copies, "triples": len(union), "quads": quads}
+    return {"copies": copies, "articles": graphs, "triples": len(union), "quads": quads}

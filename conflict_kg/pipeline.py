@@ -15,7 +15,7 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 from tqdm import tqdm
 
-from .extract.extractor import ExtractOptions, extract_articles
+from .extract.extractor import ExtractOptions, Extractor, extract_articles
 from .extract.gazetteer import GROUP_CLASSES
 from .extract.records import ENTITY_TYPES, OPERATION_TYPES, RELATIONS, Article, ExtractionFailure
 from .ingest import InputProblem, read_inputs
@@ -63,8 +63,14 @@ def output_paths(out: Path) -> dict[str, Path]:
     return {"graph": out, "report": Path(f"{stem}.report.txt"), "quarantine": Path(f"{stem}.quarantine.ttl")}
 
 
-def build(inputs: Iterable[Path], options: BuildOptions, *, warn: Callable[[str], None] = print) -> BuildSummary:
-    """Read, extract, validate and write; bad inputs are reported and skipped, never fatal."""
+def build(inputs: Iterable[Path], options: BuildOptions, *, warn: Callable[[str], None] = print,
+          extractor: Extractor | None = None) -> BuildSummary:
+    """Read, extract, validate and write; bad inputs are reported and skipped, never fatal.
+
+    `extractor`: a pipeline already loaded (`Extractor(options.extract)`) to reuse, e.g. by a
+    process that adds articles to a store one at a time; by default one is loaded here (and its
+    gazetteer also resolves the places' containers, so it is read once per build).
+    """
     started = time.perf_counter()
     if options.out is None and options.store is None:
         raise ValueError("nowhere to write the graph: give an output file, a store, or both")
@@ -74,23 +80,30 @@ def build(inputs: Iterable[Path], options: BuildOptions, *, warn: Callable[[str]
     # Open the store first: a locked or foreign directory fails before any extraction.
     store = GraphStore.open(options.store, create=True) if options.store is not None else None
     try:
-        return _build(inputs, options, summary, store, started, warn)
+        return _build(inputs, options, summary, store, started, warn, extractor)
     finally:
         if store is not None:
             store.close()
 
 
 def _build(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary, store: GraphStore | None,
-           started: float, warn: Callable[[str], None]) -> BuildSummary:
+           started: float, warn: Callable[[str], None], extractor: Extractor | None) -> BuildSummary:
     articles = _articles(inputs, options, summary, warn)
     if store is not None:
         for art, problem in store.check_articles(articles):
             articles.remove(art)
             summary.failed.append(problem)
             warn(f"error: {problem}")
-    builder = GraphBuilder(known=store) if store is not None else GraphBuilder()
+    if extractor is None and articles and not options.extract.scheduler:
+        extractor = Extractor(options.extract)
+    # The containers of places come from the bundled gazetteer: share the extractor's copy
+    # when it is just that (loading it takes about a second).
+    gazetteer = extractor.gazetteer if extractor is not None and not extractor.options.gazetteer_files else None
+    builder = GraphBuilder(gazetteer=gazetteer, known=store)
     if articles:
-        bar = tqdm(extract_articles(articles, options=options.extract, warn=warn), total=len(articles), unit="article",
+        facts = (extractor.extract(articles, warn=warn) if extractor is not None
+                 else extract_articles(articles, options=options.extract, warn=warn))
+        bar = tqdm(facts, total=len(articles), unit="article",
                    disable=not options.progress or len(articles) < 2, desc="extracting")
         for facts in bar:
             if isinstance(facts, ExtractionFailure):

@@ -67,6 +67,7 @@ _XSD_STRING = str(XSD.string)
 # prefixed name can only hold escaped (res:group\/x), so they are written in full.
 EXPORT_PREFIXES = {**{k: str(v) for k, v in PREFIXES.items() if k != "res"},
                    "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
+QUARANTINE_PREFIXES = {**EXPORT_PREFIXES, "sh": str(SH)}
 
 
 class StoreError(ValueError):
@@ -141,7 +142,16 @@ class GraphStore:
         return self._db
 
     def close(self) -> None:
-        """Release the database (and its lock) as soon as nothing else refers to it."""
+        """Release the database (and its lock) as soon as nothing else refers to it.
+
+        A store opened for writing is flushed first, so that what was written is in the
+        database's files even while this process lives on: another process (a read-only
+        `serve`, a backup) sees it, not only the write-ahead log."""
+        if self._db is not None and not self.read_only:
+            try:
+                self._db.flush()
+            except OSError:
+                pass  # the data is safe in the write-ahead log; the next opening replays it
         self._db = None
 
     def __enter__(self) -> GraphStore:
@@ -177,14 +187,18 @@ class GraphStore:
         return None
 
     def label(self, node: URIRef) -> str | None:
-        """The label the store holds for `node` (the smallest, should there be several)."""
-        labels = sorted(q.object.value for q in self.db.quads_for_pattern(_ox(node), _ox(RDFS.label), None, None))
+        """The label the store holds for `node` (the smallest, should there be several).
+
+        Read from the default graph, the union of the graphs: one lookup, however many
+        articles hold the label."""
+        labels = sorted(q.object.value for q in self.db.quads_for_pattern(_ox(node), _ox(RDFS.label), None,
+                                                                           ox.DefaultGraph()))
         return labels[0] if labels else None
 
     def entity_type(self, node: URIRef) -> str | None:
-        """The entity type (one of ENTITY_TYPES) the store holds for `node`."""
+        """The entity type (one of ENTITY_TYPES) the store holds for `node` (in the union)."""
         found = set()
-        for q in self.db.quads_for_pattern(_ox(node), _ox(RDF.type), None, None):
+        for q in self.db.quads_for_pattern(_ox(node), _ox(RDF.type), None, ox.DefaultGraph()):
             name = q.object.value.rsplit("#", 1)[-1] if q.object.value.startswith(str(CKG)) else ""
             found.add("ArmedGroup" if name in GROUP_CLASSES else name)
         types = [t for t in ENTITY_TYPES if t in found]
@@ -271,22 +285,40 @@ class GraphStore:
         context = Graph()
         described = set(focus)
         pointed = {o for o in batch.objects() if isinstance(o, URIRef) and o not in described}
-        for node in sorted(focus):
-            for t in self._description(node, replaced):
-                context.add(t)
-                if isinstance(t[2], URIRef) and t[2] not in described:
-                    pointed.add(t[2])
-        for node in sorted(pointed):
-            for t in self._description(node, replaced):
-                context.add(t)
+        held = [g for g in sorted(replaced, key=str) if self.db.contains_named_graph(g)]
+        for t in self._descriptions(sorted(focus), held):
+            context.add(t)
+            if isinstance(t[2], URIRef) and t[2] not in described:
+                pointed.add(t[2])
+        for t in self._descriptions(sorted(pointed), held):
+            context.add(t)
         return context
 
-    def _description(self, node: URIRef, replaced: set[ox.NamedNode]) -> Iterator[tuple]:
-        for q in self.db.quads_for_pattern(_ox(node), None, None, None):
-            if isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name in replaced:
-                continue
-            if q.predicate.value not in _UNBOUNDED:
-                yield node, URIRef(q.predicate.value), _rdflib(q.object)
+    def _descriptions(self, nodes: list[URIRef], replaced: list[ox.NamedNode]) -> Iterator[tuple]:
+        """What the store says about `nodes` (but the many-valued provenance links), leaving out
+        what only the graphs in `replaced` hold (they are about to be replaced).
+
+        Read from the default graph (the union of the graphs, each triple once) with one query
+        per few hundred nodes: the cost follows what is said about the nodes, not how many
+        articles say it, so an entity that thousands of articles name costs no more to check."""
+        skipped = ", ".join(f"<{p}>" for p in sorted(_UNBOUNDED))
+        for start in range(0, len(nodes), 500):
+            chunk = " ".join(str(_ox(n)) for n in nodes[start:start + 500])
+            query = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} ?s ?p ?o . "
+                     f"FILTER(?p NOT IN ({skipped})) }}")
+            for row in self.db.query(query):
+                s, p, o = row[0], row[1], row[2]
+                if replaced and not self._held_outside(s, p, o, replaced):
+                    continue
+                yield URIRef(s.value), URIRef(p.value), _rdflib(o)
+
+    def _held_outside(self, s, p, o, replaced: list[ox.NamedNode]) -> bool:
+        """Whether a graph other than `replaced` (and the default graph) holds the triple."""
+        if not any(ox.Quad(s, p, o, g) in self.db for g in replaced):
+            return True  # the default graph only holds what some graph holds
+        skip = set(replaced)
+        return any(not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name not in skip
+                   for q in self.db.quads_for_pattern(s, p, o, None))
 
     def write(self, builder: GraphBuilder, outcome: ValidationOutcome) -> None:
         """Replace the batch's article graphs with their valid triples, in one transaction;
@@ -307,24 +339,23 @@ class GraphStore:
         write_text(self.path / REPORT, format_report(outcome))
 
     def _record_quarantine(self, builder: GraphBuilder, outcome: ValidationOutcome) -> None:
-        ds = self._quarantine()
-        for doc in builder.articles:
-            ds.remove_graph(graph_iri(doc))
+        batch = {_ox(graph_iri(doc)) for doc in builder.articles}
+        quads = [q for q in self._quarantine_quads() if q.graph_name not in batch]
         docs_of_node: dict[object, set[str]] = defaultdict(set)
         for (s, _p, o), docs in builder.support.items():
             docs_of_node[s] |= docs
         q = outcome.quarantine
         for t in q:
             if not isinstance(t[0], BNode) and t in builder.support:
-                for doc in builder.support[t]:
-                    ds.graph(graph_iri(doc)).add(t)
+                for doc in sorted(builder.support[t]):
+                    quads.append(ox.Quad(_ox(t[0]), _ox(t[1]), _ox(t[2]), _ox(graph_iri(doc))))
         for record in q.subjects(RDF.type, CKG.QuarantineRecord):
             focus = q.value(record, SH.focusNode)
             for doc in sorted(docs_of_node.get(focus) or builder.articles):
-                copy = BNode()
+                copy, graph = ox.BlankNode(), _ox(graph_iri(doc))
                 for _s, p, o in q.triples((record, None, None)):
-                    ds.graph(graph_iri(doc)).add((copy, p, o))
-        self._write_quarantine(ds)
+                    quads.append(ox.Quad(copy, _ox(p), _ox(o), graph))
+        self._write_quarantine(quads)
 
     def replace_graphs(self, graphs: dict[URIRef, list[tuple] | None]) -> None:
         """Replace named graphs with new triples (None: drop the graph) and keep the default
@@ -385,29 +416,24 @@ class GraphStore:
             self.replace_graphs({graph_iri(i): None for i in wanted})
         except StoreError as exc:
             raise StoreError(f"{exc}; nothing was removed") from None
-        ds = self._quarantine()
-        for i in wanted:
-            ds.remove_graph(graph_iri(i))
-        self._write_quarantine(ds)
+        gone = {_ox(graph_iri(i)) for i in wanted}
+        self._write_quarantine([q for q in self._quarantine_quads() if q.graph_name not in gone])
         return [StoredArticle(held[i] or i, graph_iri(i), counts[i]) for i in wanted]
 
     # -- quarantine file -------------------------------------------------------------------
-    def _quarantine(self) -> Dataset:
-        ds = Dataset()
-        bind_prefixes(ds)
-        ds.bind("sh", SH)
+    def _quarantine_quads(self) -> list[ox.Quad]:
+        """The quarantine file's quads (read with pyoxigraph: it grows with the store)."""
         path = self.path / QUARANTINE
-        if path.is_file():
-            try:
-                ds.parse(path, format="trig")
-            except Exception as exc:  # rdflib raises several parser errors
-                raise StoreError(f"{path}: cannot read the store's quarantine: {exc}") from None
-        return ds
+        if not path.is_file():
+            return []
+        try:
+            return list(ox.parse(path=str(path), format=ox.RdfFormat.TRIG))
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise StoreError(f"{path}: cannot read the store's quarantine: {exc}") from None
 
-    def _write_quarantine(self, ds: Dataset) -> None:
-        data = ds.serialize(format="trig", encoding="utf-8")
+    def _write_quarantine(self, quads: list[ox.Quad]) -> None:
         with atomic_output(self.path / QUARANTINE) as fh:
-            fh.write(data)
+            ox.serialize(quads, fh, ox.RdfFormat.TRIG, prefixes=QUARANTINE_PREFIXES)
 
     def _writable(self) -> None:
         if self.read_only:
@@ -446,11 +472,18 @@ class GraphStore:
         if fmt in ("trig", "nquads"):
             graph = _ox(ONTOLOGY_GRAPH)
             items = chain(self._named_quads(), (ox.Quad(s, p, o, graph) for s, p, o in onto))
-        else:
-            items = chain(self._union_triples(), (ox.Triple(s, p, o) for s, p, o in onto))
+            with atomic_output(Path(out)) as fh:
+                ox.serialize(counted(items), fh, ox_format, prefixes=prefixes)
+            return written
+        # The union is the default graph: Oxigraph writes it itself (no Python object per
+        # triple, about twice as fast); the ontology follows as a second part of the same file
+        # (Turtle allows prefix declarations between statements).
+        count = next(iter(self.db.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0]
         with atomic_output(Path(out)) as fh:
-            ox.serialize(counted(items), fh, ox_format, prefixes=prefixes)
-        return written
+            self.db.dump(fh, ox_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+            if onto:
+                ox.serialize((ox.Triple(s, p, o) for s, p, o in onto), fh, ox_format, prefixes=prefixes)
+        return int(count.value) + len(onto)
 
 
 # -- serving lock: Oxigraph's read-only server must not share the database with a writer ------

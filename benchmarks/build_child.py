@@ -1,0 +1,82 @@
+"""One measured build, run by `benchmarks/run.py` in a process of its own (so that its peak
+memory is its own): `conflict-kg build CORPUS --store STORE` through `pipeline.build`, with
+the time spent in each stage, printed as one JSON object.
+
+    python benchmarks/build_child.py CORPUS.jsonl STORE_DIR [--jobs N]
+
+Stages are timed by wrapping the functions that do them (nothing else changes): loading the
+model and gazetteer, the extraction rules, RDF building, SHACL validation (the engine, and with
+the store context), and the store write. What is left is reading the input and spaCy's parse.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import resource
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+SPENT: dict[str, float] = defaultdict(float)
+
+
+def timed(owner: object, name: str, stage: str) -> None:
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            SPENT[stage] += time.perf_counter() - start
+
+    setattr(owner, name, wrapper)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("store", type=Path)
+    ap.add_argument("--jobs", type=int, default=1)
+    args = ap.parse_args()
+
+    import conflict_kg.pipeline as pipeline
+    import conflict_kg.store as store
+    from conflict_kg.extract.extractor import ExtractOptions, Extractor
+    from conflict_kg.rdf import GraphBuilder
+
+    timed(Extractor, "__init__", "load_model_and_gazetteer_s")
+    timed(Extractor, "facts", "rules_s")
+    timed(GraphBuilder, "add", "rdf_s")
+    timed(store.GraphStore, "validate", "validate_with_context_s")
+    timed(store, "validate", "shacl_engine_s")      # conflict_kg.validate.validate, as store.py calls it
+    timed(pipeline, "validate", "shacl_engine_s")   # ... and as pipeline.py calls it (graph files)
+    timed(store.GraphStore, "write", "store_write_s")
+
+    words = sum(len(json.loads(line)["text"].split()) for line in args.corpus.read_text("utf-8").splitlines()
+                if line.strip())
+    options = pipeline.BuildOptions(store=args.store, progress=False,
+                                    extract=ExtractOptions(n_process=args.jobs))
+    warnings: list[str] = []
+    start = time.perf_counter()
+    summary = pipeline.build([args.corpus], options, warn=warnings.append)
+    seconds = time.perf_counter() - start
+    stages = {k: round(v, 3) for k, v in sorted(SPENT.items())}
+    accounted = sum(v for k, v in SPENT.items() if k != "shacl_engine_s")  # the engine runs inside validate
+    stages["parse_and_rest_s"] = round(seconds - accounted, 3)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({
+        "corpus": str(args.corpus), "jobs": args.jobs, "words": words, "seconds": round(seconds, 3),
+        "words_per_s": round(words / seconds, 1), "articles": summary.articles, "failed": len(summary.failed),
+        "triples": summary.triples, "violations": summary.violations, "stages": stages,
+        "peak_rss_mib": round(own, 1), "peak_rss_workers_mib": round(workers, 1), "warnings": len(warnings),
+    }))
+    return 0 if not summary.failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

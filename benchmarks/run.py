@@ -1,0 +1,405 @@
+"""conflict-kg benchmarks: build speed against spaCy, scaling, memory, SPARQL, validation,
+export and adding to a large store, measured in one run on this machine.
+
+    python benchmarks/run.py --json            # full: corpora 1x, 10x, 100x; a store of ~1M triples
+    python benchmarks/run.py --quick --json    # under two minutes: 1x, 3x; a store of ~100k triples
+
+Prints one JSON object (with --json; else a readable table). Every ratio compares figures
+measured in the same run, on the same texts, with the same model and process count:
+
+- build_vs_spacy: build throughput (words per second of `pipeline.build` into a new store: model
+  and gazetteer loading, parse, rules, RDF, SHACL, store write) divided by the throughput of the
+  bare model's `nlp.pipe` on the same texts (model loading not counted), on the largest corpus;
+- scaling_10x: build time of the 10x corpus over that of the 1x corpus (quick: 3x over 1x,
+  `scaling_corpora` says which);
+- peak_rss_mib: the peak resident memory of the build process at 10x (quick: 3x);
+- sparql_p50_ms: the median time of each bundled query on the large store (Oxigraph evaluating
+  it and every row read), parameters bound by a VALUES block (as clients of the endpoint bind
+  them), with `sparql_check_safe_ms` (the safety check of the text, rdflib's parser) and
+  `sparql_substitutions_once_ms` (one run with parameters as pyoxigraph substitutions, as
+  `conflict-kg query --param` binds them, stopped at a time limit);
+- shacl_share: time in SHACL validation over the build time (largest corpus);
+- export_turtle_1m_s: `conflict-kg export --out X.ttl` of the large store (in process);
+- add_one_article_1m_s: adding one new article (of the median sample length) to a copy of the
+  large store with `pipeline.build` and a loaded model (extraction, resolution against the store,
+  validation with the store's context, the transaction, the quarantine file), with
+  `add_one_article_cli_1m_s`, the whole `conflict-kg add` command (Python start and model load
+  included).
+
+The corpora and the large store are made under benchmarks/.cache (git-ignored); the large
+store is kept and reused while the build it is made from gives the same graph.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CACHE = HERE / ".cache"
+sys.path.insert(0, str(HERE))
+
+import bigstore  # noqa: E402
+import synthetic  # noqa: E402
+
+PARAMS = {"place_label": "Albu Kamal", "region_label": "Deir ez-Zor Governorate", "entity_label": "Islamic State"}
+CHILD_TIMEOUT_S = 3600
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# -- measured pieces ---------------------------------------------------------------------------
+def run_child(args: list[str]) -> dict:
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=CHILD_TIMEOUT_S,
+                          cwd=REPO)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{' '.join(args)} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def measure_build(corpus: Path, store: Path, jobs: int) -> dict:
+    if store.exists():
+        shutil.rmtree(store)
+    start = time.perf_counter()
+    result = run_child([str(HERE / "build_child.py"), str(corpus), str(store), "--jobs", str(jobs)])
+    result["process_seconds"] = round(time.perf_counter() - start, 3)
+    return result
+
+
+SPACY_CHILD = """
+import json, sys, time, spacy
+from conflict_kg.extract.nlp import DEFAULT_MODEL
+corpus, jobs = sys.argv[1], int(sys.argv[2])
+texts = [json.loads(l)["text"] for l in open(corpus, encoding="utf-8") if l.strip()]
+t = time.perf_counter(); nlp = spacy.load(DEFAULT_MODEL); load = time.perf_counter() - t
+words = sum(len(x.split()) for x in texts)
+t = time.perf_counter()
+for doc in nlp.pipe(texts, batch_size=32, n_process=jobs):
+    pass
+s = time.perf_counter() - t
+print(json.dumps({"model": DEFAULT_MODEL, "version": nlp.meta.get("version"), "pipes": nlp.pipe_names,
+                  "words": words, "seconds": round(s, 3), "words_per_s": round(words / s, 1),
+                  "load_s": round(load, 3), "jobs": jobs}))
+"""
+
+
+def measure_spacy(corpus: Path, jobs: int) -> dict:
+    return run_child(["-c", SPACY_CHILD, str(corpus), str(jobs)])
+
+
+def p50(times: list[float]) -> float:
+    return round(statistics.median(times) * 1000, 2)
+
+
+def with_values(query: str, values: dict[str, str]) -> str:
+    """Parameters bound as a client does over HTTP: a VALUES block first in the outer WHERE."""
+    match = re.search(r"WHERE\s*\{", query, re.IGNORECASE)
+    assert match is not None
+    block = "".join(f'\n  VALUES ?{k} {{ "{v}" }}' for k, v in values.items())
+    return query[:match.end()] + block + query[match.end():]
+
+
+SUBSTITUTION_CHILD = """
+import json, sys, time
+import pyoxigraph as ox
+from conflict_kg.store import GraphStore
+from conflict_kg.query import bundled_queries
+store, name, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+with GraphStore.open(store, read_only=True) as held:
+    subs = {ox.Variable(k): ox.Literal(v) for k, v in params.items()}
+    t = time.perf_counter()
+    n = sum(1 for _ in held.db.query(bundled_queries()[name].text, substitutions=subs))
+    print(json.dumps({"ms": round((time.perf_counter() - t) * 1000, 2), "rows": n}))
+"""
+
+
+def measure_queries(store_path: Path, repeats: int, substitution_timeout_s: float) -> dict:
+    """p50 of each bundled query, parameters bound by a VALUES block (as the SPARQL endpoint's
+    clients bind them); the safety check of the text apart; and, once each in a process of its
+    own with a time limit, parameters bound as pyoxigraph substitutions (as `conflict-kg query
+    --param` binds them today)."""
+    from conflict_kg.query import bundled_queries, check_safe
+    from conflict_kg.store import GraphStore
+
+    engine, checks, rows, substituted = {}, {}, {}, {}
+    queries = bundled_queries()
+    with GraphStore.open(store_path, read_only=True) as store:
+        db = store.db
+        for name, q in queries.items():
+            params = {p: PARAMS[p] for p in q.params}
+            text = with_values(q.text, params) if params else q.text
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                n = sum(1 for _ in db.query(text))
+                times.append(time.perf_counter() - start)
+            engine[name], rows[name] = p50(times), n
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                check_safe(text)
+                times.append(time.perf_counter() - start)
+            checks[name] = p50(times)
+            log(f"query {name}: p50 {engine[name]} ms ({n} rows)")
+    for name, q in queries.items():
+        if not q.params:
+            continue
+        try:
+            out = subprocess.run([sys.executable, "-c", SUBSTITUTION_CHILD, str(store_path), name,
+                                  json.dumps({p: PARAMS[p] for p in q.params})], capture_output=True, text=True,
+                                 timeout=substitution_timeout_s, cwd=REPO)
+            substituted[name] = json.loads(out.stdout.strip().splitlines()[-1])["ms"]
+        except subprocess.TimeoutExpired:
+            substituted[name] = f"> {substitution_timeout_s * 1000:.0f} (stopped)"
+    return {"sparql_p50_ms": engine, "sparql_rows": rows, "sparql_params": PARAMS, "sparql_repeats": repeats,
+            "sparql_binding": "VALUES block first in the outer WHERE",
+            "sparql_check_safe_ms": checks, "sparql_substitutions_once_ms": substituted}
+
+
+def copy_store(src: Path, dst: Path) -> Path:
+    """A private copy of a store (Oxigraph's backup: hard links, so it is cheap)."""
+    import pyoxigraph as ox
+    from conflict_kg.store import DATABASE
+
+    if dst.exists():
+        shutil.rmtree(dst)
+    dst.mkdir(parents=True)
+    db = ox.Store.read_only(str(src / DATABASE))
+    db.backup(str(dst / DATABASE))
+    del db
+    for f in src.iterdir():
+        if f.is_file():
+            shutil.copy2(f, dst / f.name)
+    return dst
+
+
+def one_article(path: Path) -> tuple[Path, int]:
+    """A new article for the add test: a fresh variant of the sample of median length."""
+    samples = synthetic.read_samples()
+    median = sorted(range(len(samples)), key=lambda i: len(samples[i]["text"].split()))[len(samples) // 2]
+    rec = synthetic._variant(samples[median], 9_999, median, 7, synthetic._lexicon())
+    synthetic.write_corpus([rec], path)
+    return path, len(rec["text"].split())
+
+
+def measure_add(store_path: Path, work: Path) -> dict:
+    from conflict_kg.extract.extractor import Extractor, ExtractOptions
+    from conflict_kg.pipeline import BuildOptions, build
+
+    article, words = one_article(work / "one-article.jsonl")
+    extractor = Extractor(ExtractOptions())
+    copy = copy_store(store_path, work / "add-copy")
+    start = time.perf_counter()
+    summary = build([article], BuildOptions(store=copy, progress=False), warn=lambda _m: None, extractor=extractor)
+    in_process = time.perf_counter() - start
+    assert summary.articles == 1, summary.describe()
+    # the extraction alone, for the breakdown (the model is warm now)
+    from conflict_kg.ingest import read_inputs
+    art = next(a for a in read_inputs([article]) if not isinstance(a, Exception) and hasattr(a, "text"))
+    start = time.perf_counter()
+    next(iter(extractor.extract([art])))
+    extraction = time.perf_counter() - start
+    copy2 = copy_store(store_path, work / "add-copy-cli")
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "conflict_kg.cli", "add", str(article), "--store", str(copy2),
+                           "--no-progress"], capture_output=True, text=True, timeout=600, cwd=REPO)
+    cli = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"conflict-kg add failed: {proc.stderr[-2000:]}")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(copy2, ignore_errors=True)
+    return {"add_one_article_1m_s": round(in_process, 3), "add_one_article_extraction_s": round(extraction, 3),
+            "add_one_article_store_s": round(in_process - extraction, 3),
+            "add_one_article_cli_1m_s": round(cli, 3), "add_one_article_words": words}
+
+
+def measure_export(store_path: Path, work: Path) -> dict:
+    from conflict_kg.store import GraphStore
+
+    out = {}
+    with GraphStore.open(store_path, read_only=True) as store:
+        for key, name in (("export_turtle_1m_s", "kg.ttl"), ("export_ntriples_1m_s", "kg.nt")):
+            start = time.perf_counter()
+            count = store.export(work / name)
+            out[key] = round(time.perf_counter() - start, 3)
+            out["export_triples"] = count
+            (work / name).unlink()
+    return out
+
+
+def measure_engines(store_path: Path) -> dict:
+    """For the choice of engines in files this benchmark does not own: SHACL validation of the
+    same graph with pySHACL and with pyshacl-turbo (same API), and Turtle written by rdflib and
+    by Oxigraph."""
+    import io
+
+    import conflict_kg.validate as validate_module
+    from conflict_kg.store import GraphStore
+
+    with GraphStore.open(store_path, read_only=True) as store:
+        graph = store.union()
+        start = time.perf_counter()
+        store.db.dump(io.BytesIO(), __import__("pyoxigraph").RdfFormat.TURTLE,
+                      from_graph=__import__("pyoxigraph").DefaultGraph())
+        ox_turtle = time.perf_counter() - start
+    out: dict = {"engines_graph_triples": len(graph), "turtle_write_oxigraph_s": round(ox_turtle, 3)}
+    start = time.perf_counter()
+    graph.serialize(format="turtle", encoding="utf-8")
+    out["turtle_write_rdflib_s"] = round(time.perf_counter() - start, 3)
+    start = time.perf_counter()
+    first = validate_module.validate(graph)
+    out["shacl_pyshacl_s"] = round(time.perf_counter() - start, 3)
+    try:
+        import pyshacl_turbo
+    except ImportError:
+        out["shacl_pyshacl_turbo_s"] = None
+        return out
+    original = validate_module.pyshacl
+    validate_module.pyshacl = pyshacl_turbo
+    try:
+        start = time.perf_counter()
+        second = validate_module.validate(graph)
+        out["shacl_pyshacl_turbo_s"] = round(time.perf_counter() - start, 3)
+    finally:
+        validate_module.pyshacl = original
+    from rdflib.compare import isomorphic
+    out["shacl_same_result"] = (isomorphic(first.valid, second.valid)
+                                and sorted(v.describe() for v in first.violations)
+                                == sorted(v.describe() for v in second.violations))
+    return out
+
+
+# -- the run -------------------------------------------------------------------------------------
+def machine(jobs: int) -> dict:
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+    import spacy
+
+    from conflict_kg.extract.nlp import DEFAULT_MODEL
+    try:
+        import importlib.metadata as md
+        model_version = md.version(DEFAULT_MODEL.replace("_", "-"))
+    except Exception:
+        model_version = None
+    cpu = platform.processor() or ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        mem = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError, AttributeError):
+        mem = None
+    return {"cpu_count": os.cpu_count(), "cpu": cpu, "memory_gib": mem, "platform": platform.platform(),
+            "python": platform.python_version(), "spacy": spacy.__version__, "spacy_model": DEFAULT_MODEL,
+            "spacy_model_version": model_version, "pyoxigraph": pyoxigraph.__version__,
+            "rdflib": rdflib.__version__, "pyshacl": pyshacl.__version__, "jobs": jobs}
+
+
+def big_store(base: Path, target: int) -> tuple[Path, dict]:
+    """The large store, reused from the cache while its base build gives the same graph."""
+    from conflict_kg.store import GraphStore
+
+    with GraphStore.open(base, read_only=True) as held:
+        key = hashlib.sha256(bigstore.named_nquads(held).encode("utf-8")).hexdigest()[:16]
+    path = CACHE / f"store-{target}"
+    stamp = path / "benchmark-key.json"
+    if stamp.is_file() and json.loads(stamp.read_text()).get("key") == key:
+        info = json.loads(stamp.read_text())
+        info["cached"] = True
+        return path, info
+    start = time.perf_counter()
+    info = bigstore.replicate(base, path, target)
+    info.update(key=key, seconds=round(time.perf_counter() - start, 1))
+    stamp.write_text(json.dumps(info))
+    info["cached"] = False
+    return path, info
+
+
+def run(quick: bool, jobs: int) -> dict:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    factors = (1, 3) if quick else (1, 10, 100)
+    target = 100_000 if quick else 1_000_000
+    corpora = {f: synthetic.write_corpus(synthetic.make_corpus(f), CACHE / f"corpus-{f}x.jsonl") for f in factors}
+    result: dict = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                    "mode": "quick" if quick else "full", "machine": machine(jobs)}
+    builds = {}
+    work = Path(tempfile.mkdtemp(prefix="conflict-kg-bench-"))
+    try:
+        for f in factors:
+            log(f"build {f}x ({synthetic.words(json.loads(x) for x in corpora[f].read_text().splitlines())} words)")
+            builds[f] = measure_build(corpora[f], CACHE / f"build-{f}x", jobs)
+            log(f"build {f}x: {builds[f]['seconds']} s")
+        largest = factors[-1]
+        log(f"spaCy nlp.pipe on the {largest}x texts")
+        spacy_run = measure_spacy(corpora[largest], jobs)
+        big = builds[largest]
+        middle = factors[1]
+        result.update({
+            "build_vs_spacy": round(big["words_per_s"] / spacy_run["words_per_s"], 3),
+            "scaling_10x": round(builds[middle]["seconds"] / builds[1]["seconds"], 3),
+            "scaling_corpora": f"{middle}x/1x",
+            "peak_rss_mib": builds[middle]["peak_rss_mib"],
+            "peak_rss_at": f"{middle}x",
+            "shacl_share": round(big["stages"].get("shacl_engine_s", 0.0) / big["seconds"], 3),
+            "shacl_with_context_share": round(big["stages"].get("validate_with_context_s", 0.0) / big["seconds"], 3),
+            "spacy": spacy_run,
+            "builds": {f"{f}x": b for f, b in builds.items()},
+        })
+        log(f"large store (~{target} triples) from the {largest}x build")
+        store, info = big_store(CACHE / f"build-{largest}x", target)
+        result["store"] = {"target_triples": target, **info}
+        result.update(measure_queries(store, 3 if quick else 5, 10 if quick else 60))
+        result.update(measure_export(store, work))
+        log("add one article")
+        result.update(measure_add(store, work))
+        log("engines")
+        result["engines"] = measure_engines(CACHE / f"build-{middle}x")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result["total_s"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def table(result: dict) -> str:
+    lines = [f"conflict-kg benchmarks ({result['mode']}, {result['date']})",
+             f"machine: {result['machine']['cpu_count']} CPUs, Python {result['machine']['python']}, "
+             f"spaCy {result['machine']['spacy']} {result['machine']['spacy_model']}"]
+    for key in ("build_vs_spacy", "scaling_10x", "peak_rss_mib", "shacl_share", "export_turtle_1m_s",
+                "add_one_article_1m_s", "add_one_article_cli_1m_s"):
+        lines.append(f"  {key:28s} {result.get(key)}")
+    for name, ms in result.get("sparql_p50_ms", {}).items():
+        lines.append(f"  sparql_p50_ms[{name}]".ljust(30) + f" {ms}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--quick", action="store_true", help="1x and 3x corpora and a 100k-triple store")
+    ap.add_argument("--jobs", type=int, default=1, help="processes for spaCy, in the build and in the baseline")
+    args = ap.parse_args(argv)
+    result = run(args.quick, args.jobs)
+    print(json.dumps(result, indent=1) if args.json else table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
