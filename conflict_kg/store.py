@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
@@ -359,7 +360,9 @@ class GraphStore:
 
     def replace_graphs(self, graphs: dict[URIRef, list[tuple] | None]) -> None:
         """Replace named graphs with new triples (None: drop the graph) and keep the default
-        graph the union of the named graphs, all in one SPARQL update, i.e. one transaction.
+        graph the union of the named graphs, all in one transaction: one SPARQL update, or,
+        when no graph is there yet, pyoxigraph's `extend` (transactional too, and several
+        times faster for a large batch than parsing an INSERT DATA text).
 
         A triple leaves the default graph only when no graph outside `graphs` holds it; the
         new triples then enter both their graph and the default graph. For article graphs and
@@ -378,6 +381,21 @@ class GraphStore:
                 f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other NOT IN ({', '.join(names)})) }}\n"
                 "}")
             operations += [f"DROP SILENT GRAPH {name}" for name in names]
+        if not operations:  # nothing to replace: one transactional insertion, no SPARQL text to parse
+            quads: dict[ox.Quad, None] = {}
+            for g in sorted(graphs):
+                name = _ox(g)
+                for s, p, o in graphs[g] or ():
+                    triple = (_ox(s), _ox(p), _ox(o))
+                    quads[ox.Quad(*triple, name)] = None
+                    quads[ox.Quad(*triple, ox.DefaultGraph())] = None
+            if not quads:
+                return
+            try:
+                self.db.extend(quads)  # pyoxigraph: all the quads or none (a transaction)
+            except (OSError, ValueError) as exc:
+                raise StoreError(f"{self.path}: the insertion failed and was rolled back: {exc}") from None
+            return
         union: dict[tuple, None] = {}
         blocks = []
         for g in sorted(graphs):
@@ -478,12 +496,18 @@ class GraphStore:
         # The union is the default graph: Oxigraph writes it itself (no Python object per
         # triple, about twice as fast); the ontology follows as a second part of the same file
         # (Turtle allows prefix declarations between statements).
-        count = next(iter(self.db.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0]
-        with atomic_output(Path(out)) as fh:
-            self.db.dump(fh, ox_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
-            if onto:
-                ox.serialize((ox.Triple(s, p, o) for s, p, o in onto), fh, ox_format, prefixes=prefixes)
-        return int(count.value) + len(onto)
+        counted_triples: list[int] = []  # counted meanwhile, in a thread (Oxigraph releases the GIL)
+        counter = threading.Thread(target=lambda: counted_triples.append(int(next(iter(
+            self.db.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)))
+        counter.start()
+        try:
+            with atomic_output(Path(out)) as fh:
+                self.db.dump(fh, ox_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+                if onto:
+                    ox.serialize((ox.Triple(s, p, o) for s, p, o in onto), fh, ox_format, prefixes=prefixes)
+        finally:
+            counter.join()
+        return counted_triples[0] + len(onto)
 
 
 # -- serving lock: Oxigraph's read-only server must not share the database with a writer ------
