@@ -15,6 +15,7 @@ TriG and JSON-LD can hold without escapes.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -31,6 +32,7 @@ _CATEGORY = {"ArmedGroup": "group", "Person": "person", "Organization": "org", "
              "Town": "place", "Region": "place", "Facility": "place"}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # document ids and entity names recur in every IRI of an article
 def slug(name: str, *, max_length: int = 80) -> str:
     """Lower-case ASCII letters, digits and hyphens; a hash when nothing is left."""
     s = unicodedata.normalize("NFKD", str(name))

@@ -341,6 +341,7 @@ def _window_value(unit: str, count: str | None, published: datetime.date | None)
     return DateValue.from_date(published, "month")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # "on Thursday", "last week": the same few phrases at the same dates
 def _parse(text: str, base: datetime.datetime, *, weekday: bool) -> DateValue | None:
     """Let dateparser read ``text`` at ``base`` and keep the precision its ``period`` reports."""
     data = _parser(base).get_date_data(text)
