@@ -52,8 +52,7 @@ def main() -> int:
     timed(Extractor, "facts", "rules_s")
     timed(GraphBuilder, "add", "rdf_s")
     timed(store.GraphStore, "validate", "validate_with_context_s")
-    timed(store, "validate", "shacl_engine_s")      # conflict_kg.validate.validate, as store.py calls it
-    timed(pipeline, "validate", "shacl_engine_s")   # ... and as pipeline.py calls it (graph files)
+    timed(store, "validate", "shacl_engine_s")  # conflict_kg.validate.validate, as store.py calls it
     timed(store.GraphStore, "write", "store_write_s")
 
     words = sum(len(json.loads(line)["text"].split()) for line in args.corpus.read_text("utf-8").splitlines()

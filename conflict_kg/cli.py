@@ -36,7 +36,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--published", type=_date, help="publication date for articles that state none")
     b.add_argument("--model", default=DEFAULT_MODEL, help=f"installed spaCy model (default {DEFAULT_MODEL})")
     b.add_argument("--gazetteer", type=Path, action="append", default=[], help="extra gazetteer JSONL file")
-    b.add_argument("--batch-size", type=int, default=32)
+    b.add_argument("--batch-size", type=int, default=32, help="texts per spaCy batch (default 32)")
+    b.add_argument("--batch-articles", type=int, default=200,
+                   help="articles validated and written together; memory follows it (default 200)")
     b.add_argument("--jobs", type=int, default=1, help="extraction processes")
     b.add_argument("--dask", metavar="SCHEDULER", help="run extraction on this Dask cluster (tcp://HOST:PORT)")
     b.add_argument("--no-progress", action="store_true")
@@ -55,7 +57,9 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--published", type=_date, help="publication date for articles that state none")
     a.add_argument("--model", default=DEFAULT_MODEL, help=f"installed spaCy model (default {DEFAULT_MODEL})")
     a.add_argument("--gazetteer", type=Path, action="append", default=[], help="extra gazetteer JSONL file")
-    a.add_argument("--batch-size", type=int, default=32)
+    a.add_argument("--batch-size", type=int, default=32, help="texts per spaCy batch (default 32)")
+    a.add_argument("--batch-articles", type=int, default=200,
+                   help="articles validated and written together; memory follows it (default 200)")
     a.add_argument("--jobs", type=int, default=1, help="extraction processes")
     a.add_argument("--no-progress", action="store_true")
     a.set_defaults(out=None)
@@ -132,10 +136,11 @@ def _build(args: argparse.Namespace) -> int:
     if args.out is None and args.store is None:
         _err("error: give --out FILE, --store DIR or both")
         return EXIT_FAILED
-    if args.jobs < 1 or args.batch_size < 1:
-        _err("error: --jobs and --batch-size must be at least 1")
+    if min(args.jobs, args.batch_size, args.batch_articles) < 1:
+        _err("error: --jobs, --batch-size and --batch-articles must be at least 1")
         return EXIT_FAILED
     options = BuildOptions(out=args.out, store=args.store, published=args.published, progress=not args.no_progress,
+                           batch_articles=args.batch_articles,
                            extract=ExtractOptions(model=args.model, gazetteer_files=tuple(args.gazetteer),
                                                   batch_size=args.batch_size, n_process=args.jobs,
                                                   scheduler=getattr(args, "dask", None)))

@@ -1,17 +1,23 @@
 """`build()`: articles in, a validated graph, a report and a quarantine out.
 
 ingest -> extract -> rdf -> validate -> serialize and/or store; the command line only parses
-options and calls this. With a store, the articles are added to it as one batch (see store.py).
+options and calls this. Articles stream through in batches (`batch_articles`): each batch is
+extracted, validated with the store's context and written to the store in one transaction, so
+memory follows the batch, not the corpus. Without a store, batches go to a temporary store and
+the graph file is written from it at the end (Oxigraph's writer).
 """
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.namespace import RDF
 from tqdm import tqdm
 
@@ -20,10 +26,10 @@ from .extract.gazetteer import GROUP_CLASSES
 from .extract.records import ENTITY_TYPES, OPERATION_TYPES, RELATIONS, Article, ExtractionFailure
 from .ingest import InputProblem, read_inputs
 from .iris import CKG, document_iri
-from .rdf import GraphBuilder, bind_prefixes
+from .rdf import GraphBuilder
 from .serialize import format_for, write_rdf, write_text
 from .store import QUARANTINE, REPORT, GraphStore
-from .validate import ValidationOutcome, format_report, validate
+from .validate import ValidationOutcome, format_report
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class BuildOptions:
     published: dt.date | None = None     # for articles that state no date
     progress: bool = True
     store: Path | None = None            # a store directory to add the articles to (made if new)
+    batch_articles: int = 200            # articles validated and written together
 
 
 @dataclass
@@ -88,89 +95,127 @@ def build(inputs: Iterable[Path], options: BuildOptions, *, warn: Callable[[str]
 
 def _build(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary, store: GraphStore | None,
            started: float, warn: Callable[[str], None], extractor: Extractor | None) -> BuildSummary:
-    articles = _articles(inputs, options, summary, warn)
+    with _target(store) as target:
+        articles = _articles(inputs, options, summary, warn, target)
+        first = next(articles, None)
+        if extractor is None and first is not None and not options.extract.scheduler:
+            extractor = Extractor(options.extract)
+        # The containers of places come from the bundled gazetteer: share the extractor's copy
+        # when it is just that (loading it takes about a second).
+        gazetteer = extractor.gazetteer if extractor is not None and not extractor.options.gazetteer_files else None
+        written = _Written()
+        if first is not None:
+            stream = chain([first], articles)
+            facts = (extractor.extract(stream, warn=warn) if extractor is not None
+                     else extract_articles(stream, options=options.extract, warn=warn))
+            bar = tqdm(facts, unit="article", disable=not options.progress, desc="extracting")
+            for batch in _batches(bar, options.batch_articles):
+                builder = GraphBuilder(gazetteer=gazetteer, known=target)
+                for item in batch:
+                    if isinstance(item, ExtractionFailure):
+                        summary.failed.append(f"{item.article.source}: {item.message}")
+                        warn(f"error: {item.article.source}: {item.message}")
+                        continue
+                    builder.add(item)
+                    summary.articles += 1
+                outcome = target.validate(builder)
+                written.add(builder, outcome, target.write(builder, outcome))
+        target.record_quarantine(written.articles, written.quarantine_quads, written.outcome)
+        if options.out is not None:
+            summary.triples = _write(target, written.outcome, options.out, summary)
+        else:
+            summary.triples = written.triples
     if store is not None:
-        for art, problem in store.check_articles(articles):
-            articles.remove(art)
-            summary.failed.append(problem)
-            warn(f"error: {problem}")
-    if extractor is None and articles and not options.extract.scheduler:
-        extractor = Extractor(options.extract)
-    # The containers of places come from the bundled gazetteer: share the extractor's copy
-    # when it is just that (loading it takes about a second).
-    gazetteer = extractor.gazetteer if extractor is not None and not extractor.options.gazetteer_files else None
-    builder = GraphBuilder(gazetteer=gazetteer, known=store)
-    if articles:
-        facts = (extractor.extract(articles, warn=warn) if extractor is not None
-                 else extract_articles(articles, options=options.extract, warn=warn))
-        bar = tqdm(facts, total=len(articles), unit="article",
-                   disable=not options.progress or len(articles) < 2, desc="extracting")
-        for facts in bar:
-            if isinstance(facts, ExtractionFailure):
-                summary.failed.append(f"{facts.article.source}: {facts.message}")
-                warn(f"error: {facts.article.source}: {facts.message}")
-                continue
-            builder.add(facts)
-            summary.articles += 1
-    outcome = store.validate(builder) if store is not None else validate(builder.graph())
-    if options.out is not None:
-        _write(builder, outcome, options.out, summary)
-    if store is not None:
-        store.write(builder, outcome)
         summary.outputs.update({"store": store.path, "store report": store.path / REPORT,
                                 "store quarantine": store.path / QUARANTINE})
-    _count(outcome.valid, summary)
-    summary.violations = len(outcome.violations)
+    summary.entities, summary.relations, summary.operations = (
+        len(written.entities), len(written.relations), len(written.operations))
+    summary.violations = len(written.outcome.violations)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+@contextmanager
+def _target(store: GraphStore | None) -> Iterator[GraphStore]:
+    """Where batches go: the store, or for a graph file alone a temporary store, so that memory
+    follows the batch and the file is written at the end by Oxigraph."""
+    if store is not None:
+        yield store
+        return
+    with tempfile.TemporaryDirectory(prefix="conflict-kg-build-") as tmp, \
+            GraphStore.open(Path(tmp) / "store", create=True) as scratch:
+        yield scratch
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class _Written:
+    """What the batches of one build wrote: enough for the summary, the report and the
+    quarantine, not the triples themselves."""
+
+    outcome: ValidationOutcome = field(default_factory=lambda: ValidationOutcome(Graph(), Graph()))
+    quarantine_quads: list = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)
+    entities: set = field(default_factory=set)
+    relations: set = field(default_factory=set)
+    operations: set = field(default_factory=set)
+    triples: int = 0
+
+    def add(self, builder: GraphBuilder, outcome: ValidationOutcome, quarantine_quads: list) -> None:
+        self.articles += builder.articles
+        self.quarantine_quads += quarantine_quads
+        self.outcome.violations += outcome.violations
+        self.outcome.warnings += [w for w in outcome.warnings if w not in self.outcome.warnings]
+        self.outcome.quarantine += outcome.quarantine
+        valid = outcome.valid
+        self.triples += len(valid)
+        entity_classes = (*ENTITY_TYPES, *GROUP_CLASSES)
+        self.entities |= {s for t in entity_classes for s in valid.subjects(RDF.type, CKG[t])}
+        self.relations |= {t for p in RELATIONS for t in valid.triples((None, CKG[p], None))}
+        self.operations |= {s for t in OPERATION_TYPES for s in valid.subjects(RDF.type, CKG[t])}
+
+
 def _articles(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary,
-              warn: Callable[[str], None]) -> list[Article]:
-    articles: list[Article] = []
+              warn: Callable[[str], None], target: GraphStore) -> Iterator[Article]:
+    """The readable articles, streamed; a problem is counted and reported, not fatal."""
     seen: dict[str, tuple[str, str]] = {}  # document IRI -> (id, source): ids that slug alike clash too
+    graphs: dict = {}
     for item in read_inputs(inputs, published=options.published, warn=warn):
         if isinstance(item, InputProblem):
-            summary.failed.append(str(item))
-            warn(f"error: {item}")
+            problem = str(item)
         elif (doc := str(document_iri(item.id))) in seen:
             first_id, first_source = seen[doc]
             alike = "" if first_id == item.id else f" (its IRI <{doc}> is that of id {first_id!r})"
             problem = f"{item.source}: article id {item.id!r}{alike} was already read from {first_source}; skipped"
+        else:
+            problem = target.graph_clash(item, graphs)
+        if problem is not None:
             summary.failed.append(problem)
             warn(f"error: {problem}")
-        else:
-            seen[doc] = (item.id, item.source)
-            if item.published is None:
-                warn(f"warning: {item.source}: no publication date in the text or --published; "
-                     f"relative dates ('on Thursday') stay unresolved")
-            articles.append(item)
-    return articles
+            continue
+        seen[doc] = (item.id, item.source)
+        if item.published is None:
+            warn(f"warning: {item.source}: no publication date in the text or --published; "
+                 f"relative dates ('on Thursday') stay unresolved")
+        yield item
 
 
-def _write(builder: GraphBuilder, outcome: ValidationOutcome, out: Path, summary: BuildSummary) -> None:
+def _write(store: GraphStore, outcome: ValidationOutcome, out: Path, summary: BuildSummary) -> int:
+    """The graph file (from the store: a named graph per article in TriG and N-Quads), its
+    report and its quarantine; returns the number of triples (quads) written."""
     paths = output_paths(out)
-    dataset = _valid_dataset(builder, outcome.valid) if format_for(out) in ("trig", "nquads") else None
-    write_rdf(outcome.valid, paths["graph"], dataset=dataset)
+    count = store.export(paths["graph"])
     write_text(paths["report"], format_report(outcome))
     write_rdf(outcome.quarantine, paths["quarantine"])
     summary.outputs.update(paths)
-
-
-def _valid_dataset(builder: GraphBuilder, valid: Graph) -> Dataset:
-    """A named graph per article, holding only triples that passed validation."""
-    full = builder.dataset()
-    ds = Dataset()
-    bind_prefixes(ds)
-    for s, p, o, g in full.quads((None, None, None, None)):
-        if (s, p, o) in valid:
-            ds.graph(g).add((s, p, o))
-    return ds
-
-
-def _count(g: Graph, summary: BuildSummary) -> None:
-    summary.triples = len(g)
-    entity_classes = (*ENTITY_TYPES, *GROUP_CLASSES)
-    summary.entities = len({s for t in entity_classes for s in g.subjects(RDF.type, CKG[t])})
-    summary.relations = sum(1 for p in RELATIONS for _ in g.triples((None, CKG[p], None)))
-    summary.operations = len({s for t in OPERATION_TYPES for s in g.subjects(RDF.type, CKG[t])})
+    return count

@@ -6,7 +6,7 @@ A store is a directory:
     DIR/conflict-kg-store.json   marks the directory as a conflict-kg store (format version)
     DIR/oxigraph/                the Oxigraph database (what `oxigraph serve-read-only --location` opens)
     DIR/quarantine.trig          what SHACL refused, a named graph per article, with the reasons
-    DIR/report.txt               the validation report of the last batch written
+    DIR/report.txt               the validation report of the last build or add
 
 Each article's triples live in their own named graph, ``res:graph/<slug of its id>``, holding
 every triple that article supports. The default graph is the union of the named graphs, each
@@ -20,11 +20,13 @@ holds it, so counts and rows would repeat: do not use it on a store.) Hence:
 - an entity keeps the label and the entity type the store already holds for its IRI (IRIs are
   minted from stable keys), so it has exactly one ``rdfs:label`` whichever article added it.
 
-Only facts that pass SHACL enter. A batch (one ``build`` or ``add``) is validated as a whole,
-with the store's own facts about the nodes it describes as context, so that class, cardinality
-and disjointness constraints see what is already there (see ``GraphStore.validate``). A batch is
-written in one SPARQL update, which Oxigraph applies as one transaction: readers see all of the
-batch or none of it. The quarantine and report files are then replaced atomically.
+Only facts that pass SHACL enter. A build goes in batches of articles (``--batch-articles``);
+each batch is validated as a whole, with the store's own facts about the nodes it describes as
+context, so that class, cardinality and disjointness constraints see what is already there (see
+``GraphStore.validate``), and written in one transaction: readers see all of a batch or none of
+it, and an article's graph is never half written. A build killed between batches leaves the
+batches written so far; running it again replaces their graphs (same content) and completes the
+rest. The quarantine and report files are replaced atomically at the end of a build.
 
 Note: Oxigraph stores literals by value: derived integer types such as
 ``xsd:nonNegativeInteger`` come back as ``xsd:integer`` and decimals in canonical form
@@ -232,24 +234,20 @@ class GraphStore:
                 yield q
 
     # -- adding ----------------------------------------------------------------------------
-    def check_articles(self, articles: Iterable[Article]) -> list[tuple[Article, str]]:
-        """Articles whose graph name would collide with another article's (ids that differ but
-        slug the same), in the store or in the batch: each with the reason."""
-        seen: dict[URIRef, str] = {}
-        problems = []
-        for art in articles:
-            g = graph_iri(art.id)
-            held = self.db.contains_named_graph(_ox(g))
-            other = seen.get(g) or (self._document_id(_ox(g)) if held else None)
-            if other is not None and other != art.id:
-                problems.append((art, f"{art.source}: article id {art.id!r} names the same graph <{g}> "
-                                      f"as article {other!r}; give it another id"))
-            elif held and other is None:
-                problems.append((art, f"{art.source}: article id {art.id!r} names the graph <{g}>, which "
-                                      f"the store uses for something else; give it another id"))
-            else:
-                seen[g] = art.id
-        return problems
+    def graph_clash(self, art: Article, seen: dict[URIRef, str]) -> str | None:
+        """Why `art`'s graph name would collide with another article's (ids that differ but
+        slug the same), in the store or among those `seen` before it in the build; else None."""
+        g = graph_iri(art.id)
+        held = self.db.contains_named_graph(_ox(g))
+        other = seen.get(g) or (self._document_id(_ox(g)) if held else None)
+        if other is not None and other != art.id:
+            return (f"{art.source}: article id {art.id!r} names the same graph <{g}> "
+                    f"as article {other!r}; give it another id")
+        if held and other is None:
+            return (f"{art.source}: article id {art.id!r} names the graph <{g}>, which "
+                    f"the store uses for something else; give it another id")
+        seen[g] = art.id
+        return None
 
     def validate(self, builder: GraphBuilder) -> ValidationOutcome:
         """Validate a batch against the shapes, with what the store holds as context.
@@ -262,37 +260,35 @@ class GraphStore:
         only the batch's triples can be quarantined: what the store holds was validated when
         it was added and stays.
         """
-        batch = builder.graph()
+        batch = builder.support  # the batch's triples (a dict: fast membership, no graph copy)
         replaced = {_ox(graph_iri(doc)) for doc in builder.articles}
-        focus = {s for s in batch.subjects() if isinstance(s, URIRef)}
-        context = self._context(batch, focus, replaced)
-        combined = Graph()
-        bind_prefixes(combined)
-        for t in chain(batch, context):
+        focus = {s for s, _p, _o in batch if isinstance(s, URIRef)}
+        combined = builder.graph()
+        context = [t for t in self._context(batch, focus, replaced) if t not in batch]
+        for t in context:
             combined.add(t)
-        outcome = validate(combined, focus=focus)
-        valid, quarantine = Graph(), Graph()
-        bind_prefixes(valid)
+        outcome = validate(combined, focus=focus, inplace=True)
+        for t in context:  # what is left is the batch's valid triples
+            combined.remove(t)
+        quarantine = Graph()
         bind_prefixes(quarantine)
-        for t in batch:
-            if t in outcome.valid:
-                valid.add(t)
         for t in outcome.quarantine:
             if t in batch or isinstance(t[0], BNode):  # the batch's triples and the records
                 quarantine.add(t)
-        return ValidationOutcome(valid, quarantine, outcome.violations, outcome.warnings)
+        return ValidationOutcome(combined, quarantine, outcome.violations, outcome.warnings)
 
-    def _context(self, batch: Graph, focus: set[URIRef], replaced: set[ox.NamedNode]) -> Graph:
-        context = Graph()
+    def _context(self, batch: Iterable[tuple], focus: set[URIRef], replaced: set[ox.NamedNode]) -> set[tuple]:
+        context: set[tuple] = set()
+        if next(iter(self.db.quads_for_pattern(None, None, None, None)), None) is None:
+            return context  # a new store: nothing to add (and no query to make per node)
         described = set(focus)
-        pointed = {o for o in batch.objects() if isinstance(o, URIRef) and o not in described}
+        pointed = {o for _s, _p, o in batch if isinstance(o, URIRef) and o not in described}
         held = [g for g in sorted(replaced, key=str) if self.db.contains_named_graph(g)]
         for t in self._descriptions(sorted(focus), held):
             context.add(t)
             if isinstance(t[2], URIRef) and t[2] not in described:
                 pointed.add(t[2])
-        for t in self._descriptions(sorted(pointed), held):
-            context.add(t)
+        context.update(self._descriptions(sorted(pointed), held))
         return context
 
     def _descriptions(self, nodes: list[URIRef], replaced: list[ox.NamedNode]) -> Iterator[tuple]:
@@ -321,12 +317,15 @@ class GraphStore:
         return any(not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name not in skip
                    for q in self.db.quads_for_pattern(s, p, o, None))
 
-    def write(self, builder: GraphBuilder, outcome: ValidationOutcome) -> None:
-        """Replace the batch's article graphs with their valid triples, in one transaction;
-        then record the batch's quarantine and report."""
+    def write(self, builder: GraphBuilder, outcome: ValidationOutcome) -> list[ox.Quad]:
+        """Replace the batch's article graphs with their valid triples, in one transaction.
+
+        Returns the batch's quarantine (a named graph per article) for `record_quarantine`,
+        which a build calls once at its end: the quarantine file grows with the store, so it is
+        not rewritten after every batch."""
         self._writable()
         if not builder.articles:
-            return
+            return []
         graphs: dict[URIRef, list[tuple]] = {graph_iri(doc): [] for doc in builder.articles}
         for t, docs in builder.support.items():
             if t in outcome.valid:
@@ -336,16 +335,26 @@ class GraphStore:
             self.replace_graphs(graphs)
         except StoreError as exc:
             raise StoreError(f"{exc}; nothing of the batch was written") from None
-        self._record_quarantine(builder, outcome)
+        return self._quarantine_of(builder, outcome)
+
+    def record_quarantine(self, articles: Iterable[str], quads: list[ox.Quad], outcome: ValidationOutcome) -> None:
+        """Replace the quarantine of `articles` with `quads`, and the report with `outcome`'s."""
+        self._writable()
+        batch = {_ox(graph_iri(doc)) for doc in articles}
+        kept = [q for q in self._quarantine_quads() if q.graph_name not in batch]
+        self._write_quarantine(kept + quads)
         write_text(self.path / REPORT, format_report(outcome))
 
-    def _record_quarantine(self, builder: GraphBuilder, outcome: ValidationOutcome) -> None:
-        batch = {_ox(graph_iri(doc)) for doc in builder.articles}
-        quads = [q for q in self._quarantine_quads() if q.graph_name not in batch]
+    def _quarantine_of(self, builder: GraphBuilder, outcome: ValidationOutcome) -> list[ox.Quad]:
+        """The quarantined triples and the records saying why, in the graph of each article
+        that stated them."""
+        quads: list[ox.Quad] = []
         docs_of_node: dict[object, set[str]] = defaultdict(set)
+        q = outcome.quarantine
+        if not len(q):
+            return quads
         for (s, _p, o), docs in builder.support.items():
             docs_of_node[s] |= docs
-        q = outcome.quarantine
         for t in q:
             if not isinstance(t[0], BNode) and t in builder.support:
                 for doc in sorted(builder.support[t]):
@@ -356,7 +365,7 @@ class GraphStore:
                 copy, graph = ox.BlankNode(), _ox(graph_iri(doc))
                 for _s, p, o in q.triples((record, None, None)):
                     quads.append(ox.Quad(copy, _ox(p), _ox(o), graph))
-        self._write_quarantine(quads)
+        return quads
 
     def replace_graphs(self, graphs: dict[URIRef, list[tuple] | None]) -> None:
         """Replace named graphs with new triples (None: drop the graph) and keep the default

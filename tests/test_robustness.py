@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import stat
 import time
@@ -287,11 +288,15 @@ def test_report_and_quarantine_are_replaced_whole_or_not_at_all(tmp_path, monkey
 
     monkeypatch.setattr(pipeline, "format_report", broken_report)
     from factories import sample_facts
-    builder = GraphBuilder()
-    builder.add(sample_facts())
-    outcome = pipeline.validate(builder.graph())
-    with pytest.raises(RuntimeError):
-        pipeline._write(builder, outcome, out, pipeline.BuildSummary())
+    from conflict_kg.store import GraphStore
+    with GraphStore.open(tmp_path / "scratch", create=True) as store:
+        builder = GraphBuilder(known=store)
+        builder.add(sample_facts())
+        outcome = store.validate(builder)
+        store.write(builder, outcome)
+        with pytest.raises(RuntimeError):
+            pipeline._write(store, outcome, out, pipeline.BuildSummary())
+    shutil.rmtree(tmp_path / "scratch")
     assert paths["report"].read_text() == "old" and paths["quarantine"].read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.values())
 

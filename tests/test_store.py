@@ -240,7 +240,7 @@ def _add(store: GraphStore, *facts):
     for f in facts:
         builder.add(f)
     outcome = store.validate(builder)
-    store.write(builder, outcome)
+    store.record_quarantine(builder.articles, store.write(builder, outcome), outcome)
     return outcome
 
 
@@ -320,8 +320,9 @@ def test_article_ids_that_would_share_a_graph_are_refused(tmp_path):
     with GraphStore.open(tmp_path / "s", create=True) as store:
         _add(store, sample_facts("Doc 1"))
         other = sample_facts("doc-1")
-        problems = store.check_articles([other.article])
-    assert len(problems) == 1 and "'doc-1'" in problems[0][1] and "'Doc 1'" in problems[0][1]
+        problem = store.graph_clash(other.article, {})
+        assert store.graph_clash(sample_facts("Doc 1").article, {}) is None, "the same id is no clash"
+    assert problem is not None and "'doc-1'" in problem and "'Doc 1'" in problem
 
 
 def test_a_derived_graph_joins_and_leaves_the_union_without_taking_article_facts(tmp_path):
@@ -339,6 +340,6 @@ def test_a_derived_graph_joins_and_leaves_the_union_without_taking_article_facts
         store.replace_graphs({derived: [own]})
         assert [a.id for a in store.articles()] == ["d1"], "a derived graph is not an article"
         clash = sample_facts("derived").article
-        assert "uses for something else" in store.check_articles([clash])[0][1]
+        assert "uses for something else" in store.graph_clash(clash, {})
         with pytest.raises(StoreError, match="no article 'derived'"):
             store.remove(["derived"])
