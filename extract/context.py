@@ -19,7 +19,8 @@ from .records import Article, Entity, Evidence
 
 ENTITY_LABELS = {"ArmedGroup", "Country", "Town", "Region", "Facility", "Person", "Organization"}
 STATE_FORCE_NOUNS = {"force", "forces", "troop", "troops", "army", "soldier", "military", "regime",
-                     "government", "warplane", "jet", "aircraft", "helicopter", "artillery", "police"}
+                     "government", "warplane", "jet", "aircraft", "helicopter", "drone", "plane", "gunship",
+                     "artillery", "police"}
 PRONOUNS = {"it", "its", "they", "their", "them", "itself", "themselves"}
 _QUOTES = "\"'“”‘’`"
 

@@ -16,6 +16,7 @@ from .dates import resolve_date
 from .records import DateValue, Operation
 
 PLACE_RANK = {"Town": 0, "Facility": 1, "Region": 2, "Country": 3}
+AIR_CAPABLE = {"Attack", "Shelling", "Raid"}
 ATTACK_LIKE = {"Attack", "Airstrike", "Shelling", "SuicideAttack", "Raid", "CounterAttack", "Execution", "Offensive"}
 
 
@@ -34,7 +35,40 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
         here = _drop_unattributed_twins(ctx, here)
         found += here or _headline_operations(ctx, sent)
     _place_from_previous(ctx, found)
-    return merge_operations(found)
+    return merge_operations(_fold_vague_reports(ctx, found))
+
+
+def _fold_vague_reports(ctx: DocumentContext, ops: list[Operation]) -> list[Operation]:
+    """A report of an event with no place, or only a country ("IS launches counter-attack in
+    Syria"), is the same event as the same agents' report of that type at a place in the
+    article (in that country), when the dates agree: headlines and summaries retell the
+    specific report. It lends that report its evidence instead of standing alone."""
+    out: list[Operation] = []
+    for op in ops:
+        vague = op.place is None or ctx.place_type(op.place) == "Country"
+        if not vague:
+            out.append(op)
+            continue
+        specific = [o for o in ops if o is not op and o.type == op.type and set(op.agents) <= set(o.agents)
+                    and o.place is not None and ctx.place_type(o.place) != "Country" and _dates_agree(o, op)
+                    and (op.place is None or _in_country(ctx, o.place, op.place))]
+        if not specific:
+            out.append(op)
+            continue
+        twin = min(specific, key=lambda o: abs(o.evidence.start - op.evidence.start))
+        if op.evidence != twin.evidence and op.evidence not in twin.extra_evidence:
+            twin.extra_evidence.append(op.evidence)
+        if twin.date_basis != "stated" and op.date_basis == "stated":
+            twin.date, twin.date_basis = op.date, op.date_basis
+        twin.opponents = tuple(dict.fromkeys(twin.opponents + op.opponents))
+        twin.fatalities = twin.fatalities if twin.fatalities is not None else op.fatalities
+    return out
+
+
+def _in_country(ctx: DocumentContext, place: str, country: str) -> bool:
+    """Is the place in the country (by the gazetteer), or, unknown, in the article's own country?"""
+    located = ctx.entities[place].located_in
+    return country in located if located else country == ctx.home_country
 
 
 def _place_from_previous(ctx: DocumentContext, ops: list[Operation]) -> None:
@@ -114,6 +148,8 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
         if prefix in lex["type_modifiers"] and lemma in ("attack", "strike", "raid"):
             return lex["type_modifiers"][prefix]
     if tok.pos_ == "VERB":
+        if lemma in lex["control_verbs"] and _imposes_control(ctx, tok):
+            return "Capture"  # "imposed their control over the town", "established control of X"
         particle = next((c.lower_ for c in tok.children if c.dep_ in ("prt", "advmod", "prep") and c.lower_ in ("back", "out", "up")), None)
         if particle and f"{lemma} {particle}" in lex["particle_types"]:
             kind = lex["particle_types"][f"{lemma} {particle}"]
@@ -174,6 +210,39 @@ def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
     return False
 
 
+def _imposes_control(ctx: DocumentContext, verb: Token) -> bool:
+    """A verb of taking or imposing whose object is "control" over, of or on a place."""
+    for obj in syntax.objects(verb):
+        if obj.lemma_.lower() != "control":
+            continue
+        ground = list(syntax.prep_objects(obj, {"over", "of", "on"})) + list(syntax.prep_objects(verb, {"over", "of", "on"}))
+        if any(ctx.place_at(t) or ctx.place_at(g) for g in ground for _, t in [(0, g), *syntax.clause_bfs(g, max_depth=3)]):
+            return True
+    return False
+
+
+def _doers(ctx: DocumentContext, trig: Token) -> list[Token]:
+    """The words that name who did it, named or not: the verb's subject (or passive "by"
+    phrase), an event noun's possessor or "by" phrase, or the subject of the light verb whose
+    object the noun is ("warplanes committed a massacre")."""
+    if trig.pos_ == "VERB":
+        return syntax.by_agents(trig) if syntax.is_passive(trig, ctx.is_named_actor) else syntax.subjects(trig, ctx.is_named_actor)
+    doers = [c for c in trig.children if c.dep_ in ("poss", "nmod") and c.i < trig.i] + syntax.by_agents(trig)
+    doers += [a for c in trig.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for a in syntax.by_agents(c)]
+    head = trig.head
+    if trig.dep_ == "dobj" and head.pos_ == "VERB" and head.lemma_.lower() in ctx.lex["light_verbs"]:
+        doers += syntax.by_agents(head) if syntax.is_passive(head) else syntax.subjects(head, ctx.is_named_actor)
+    return doers
+
+
+def _is_aircraft(ctx: DocumentContext, tok: Token) -> bool:
+    """"warplanes", "Russian jets", "the Syrian air force": a word for aircraft."""
+    words = set(ctx.lex["aircraft_nouns"])
+    lemma = tok.lemma_.lower()
+    return lemma in words or tok.lower_ in words or (
+        lemma == "force" and any(c.lower_ == "air" for c in tok.children if c.dep_ in ("compound", "amod")))
+
+
 def _heads_event(ctx: DocumentContext, tok: Token) -> bool:
     """Is the token an event trigger, or a light verb whose object is one ("launched a counterattack")?"""
     if trigger_type(ctx, tok):
@@ -213,6 +282,9 @@ def _irrealis(ctx: DocumentContext, tok: Token) -> bool:
 
 # ----- arguments ----------------------------------------------------------------------------
 def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) -> list[Operation]:
+    if op_type in AIR_CAPABLE and trig.lemma_.lower() not in ctx.lex["clash_nouns"] \
+            and any(_is_aircraft(ctx, d) for d in _doers(ctx, trig)):
+        op_type = "Airstrike"  # "jets struck the airbase", "warplanes committed a massacre"
     pushed_back = op_type == "PushBack"
     if pushed_back:  # "X pushed back Y": Y withdraws, X is the opponent
         movers = [a for o in syntax.objects(trig) if (a := ctx.actor_at(o))]
@@ -238,7 +310,7 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
     if op_type == "Airdrop" and agents:  # "helicopters landed New Syrian Army troops": both took part
         agents += [a for a in _actors(ctx, syntax.objects(trig)) if a not in agents]
     unnamed = not agents and _unattributed(ctx, trig, op_type, opponents)
-    places = [p for p in _places(ctx, trig, sent, fallback=bool(agents) or bool(opponents)) if p not in agents] \
+    places = [p for p in _places(ctx, trig, sent, fallback=bool(agents) or bool(opponents), agents=agents) if p not in agents] \
         if agents or unnamed else []
     if unnamed and (opponents or places):
         agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent)]
@@ -324,6 +396,9 @@ def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: li
         if not doers:
             return syntax.is_passive(trig, ctx.is_named_actor)
         return all(d.lemma_.lower() in cfg["unnamed_perpetrators"] for d in doers)
+    doers = _doers(ctx, trig)  # "a massacre carried out by warplanes"
+    if doers and all(d.lemma_.lower() in cfg["unnamed_perpetrators"] and not ctx.actor_at(d) for d in doers):
+        return True
     return trig.lemma_.lower() in ctx.lex["clash_nouns"] and bool(opponents)
 
 
@@ -378,6 +453,8 @@ def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
             toks += syntax.passive_subjects(trig)
     opponents = []
     for t in toks:
+        if t.dep_ == "conj" and ctx.entity_of(t, types={"Country"}) and not ctx.actor_at(t.head):
+            continue  # "targets in Syria and Iraq": a country conjoined with a thing is a place
         key = ctx.actor_at(t)
         if key is None:  # "IS targets", "IS positions": a modifier names the opponent
             key = next((k for c in t.children if c.dep_ in ("compound", "nmod", "amod", "poss") and (k := ctx.entity_of(c, types={"ArmedGroup"}))), None)
@@ -399,11 +476,19 @@ def _holders(ctx: DocumentContext, place_tok: Token) -> list[str]:
     return out
 
 
-def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = True) -> list[str]:
+def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = True,
+            agents: list[str] | tuple[str, ...] = ()) -> list[str]:
     """The most specific place the operation happened at or aimed at, with conjoined places."""
     starts = [trig]
+    if trig.pos_ != "VERB":  # "a massacre carried out by warplanes in X": the noun's own clause
+        starts += [c for c in trig.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB"
+                   and c.lemma_.lower() in ctx.lex["light_verbs"]]
     if trig.pos_ != "VERB" and trig.head.pos_ == "VERB" and trig.dep_ in ("dobj", "nsubjpass", "pobj"):
         starts.append(trig.head)
+    if trig.pos_ == "VERB":  # "kill 21 and injure 30 in X": conjoined verbs share the subject's ground
+        starts += [c for c in trig.children if c.dep_ == "conj" and c.pos_ == "VERB" and not _own_subject(c)]
+        if trig.dep_ == "conj" and trig.head.pos_ == "VERB" and not _own_subject(trig):
+            starts.append(trig.head)
     for start in starts:
         best: list[tuple[int, int, str, Token]] = []
         for depth, tok in syntax.clause_bfs(start, max_depth=5):
@@ -413,16 +498,39 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
         if best:
             themes = [b for b in best if b[0] == 1 and b[3].dep_ in ("dobj", "nsubjpass", "attr")]
             depth, _, key, tok = min(themes or best, key=lambda b: (b[1], b[0]))  # what was taken, else the most specific
-            return _with_place_conjuncts(ctx, key, tok)
+            return _with_place_conjuncts(ctx, key, tok, [b[3] for b in best])
     if not fallback:
         return []
     in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k)
                    for i in range(sent.start, sent.end)
                    if not _actor_modifier(ctx, ctx.doc[i]) and not _modifies_event(ctx, ctx.doc[i])
-                   and (k := ctx.place_at(ctx.doc[i]))]
+                   and (k := ctx.place_at(ctx.doc[i])) and not _elsewhere(ctx, ctx.doc[i], trig, agents)]
     if in_sentence:
         return [min(in_sentence)[2]]
     return []
+
+
+def _elsewhere(ctx: DocumentContext, tok: Token, trig: Token, agents) -> bool:
+    """Is a place elsewhere in the sentence about something else than the event? It is when
+    it lies in a clause or apposition describing a participant ("the forces that retook X",
+    "NSA, a group fighting IS in X, launched the offensive"), or in another actor's clause
+    ("IS closed cafes in X in conjunction with the battle announced by the NSA")."""
+    path = []
+    top = tok
+    while not (top.left_edge.i <= trig.i <= top.right_edge.i) and top.head.i != top.i:
+        path.append(top)
+        top = top.head
+    for g in path:
+        if g.dep_ in ("relcl", "appos") and (ctx.actor_at(g.head) or g.head.lemma_.lower() in ctx.lex["group_nouns"]):
+            return True
+    if top.i != trig.i and top.pos_ in ("VERB", "AUX"):
+        doers = [a for a in _actors(ctx, syntax.subjects(top, ctx.is_named_actor))]
+        return bool(doers) and not set(doers) & set(agents)
+    return False
+
+
+def _own_subject(verb: Token) -> bool:
+    return any(c.dep_ in syntax.SUBJECT_DEPS for c in verb.children)
 
 
 def _actor_modifier(ctx: DocumentContext, tok: Token) -> bool:
@@ -444,12 +552,20 @@ def _modifies_event(ctx: DocumentContext, tok: Token) -> bool:
         trigger_type(ctx, tok.head) is not None or tok.head.lemma_.lower() in ctx.lex["group_nouns"])
 
 
-def _with_place_conjuncts(ctx: DocumentContext, key: str, tok: Token) -> list[str]:
+def _with_place_conjuncts(ctx: DocumentContext, key: str, tok: Token, found: list[Token] = ()) -> list[str]:
     """A place and the places conjoined with it: "the provinces of X, Y and Z" gives three,
-    whether the parser hangs Y and Z on X or on "provinces"."""
+    whether the parser hangs Y and Z on X or on "provinces"; "targets in X and Y" gives two
+    when the parser hangs Y on "targets" (a conjunct of a word above the other place)."""
     named = [o for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for o in c.children if o.dep_ == "pobj"]
     heads = [tok] + [o for o in named if ctx.entity_of(o) == key]
     keys = [key]
+    for other in found:
+        k = ctx.place_at(other)
+        if not k or k in keys or ctx.place_type(k) != ctx.place_type(key):
+            continue
+        if any(c.dep_ == "conj" and c.head.i in {g.i for g in syntax.governors(d, limit=4)}
+               for c, d in ((other, tok), (tok, other))):
+            keys.append(k)
     for head in heads:
         for c in syntax.with_conjuncts(head)[1:]:
             k = ctx.place_at(c)
