@@ -1,4 +1,9 @@
-"""Extraction on a Dask cluster: `conflict-kg build ... --dask tcp://HOST:8786`.
+"""Extraction in worker processes: on this machine (`conflict-kg build ... --jobs N`) or on a
+Dask cluster (`conflict-kg build ... --dask tcp://HOST:8786`).
+
+Each worker runs the whole extraction (parse and rules) and sends back only the facts, which
+are small: no spaCy `Doc` crosses a process boundary, and the rules run in parallel too. The
+building process meanwhile turns facts into RDF, validates and writes.
 
 The articles go to the cluster's workers in batches; each worker process loads the spaCy
 pipeline once (per `ExtractOptions`) and sends back the `ArticleFacts` records (or an
@@ -16,9 +21,11 @@ Install with ``pip install 'conflict-kg[dask]'``.
 """
 from __future__ import annotations
 
+import multiprocessing
 import re
 import threading
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -69,6 +76,26 @@ def extract_on_cluster(articles: Iterable[Article], *, options: ExtractOptions,
             yield from _collect(*out.popleft(), warn)
 
 
+def extract_in_processes(articles: Iterable[Article], *, options: ExtractOptions,
+                         warn: Callable[[str], None] | None = None) -> Iterator[Result]:
+    """Facts per article, in input order, extracted in `options.n_process` local processes.
+
+    The processes are started fresh ("spawn": the building process holds an open database and
+    threads, which a fork would copy) and load the pipeline once each.
+    """
+    on_worker = replace(options, scheduler=None, n_process=1)
+    workers = max(1, options.n_process)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        out: deque = deque()
+        for batch in _batches(articles, max(1, options.batch_size)):
+            out.append((batch, pool.submit(extract_batch, on_worker, batch)))
+            if len(out) >= IN_FLIGHT_PER_THREAD * workers:
+                yield from _collect(*out.popleft(), warn)
+        while out:
+            yield from _collect(*out.popleft(), warn)
+
+
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
     batch: list[Article] = []
     for article in articles:
@@ -84,11 +111,12 @@ def _collect(batch: list[Article], future, warn: Callable[[str], None] | None) -
     try:
         results, warnings = future.result()
     except Exception as exc:  # a lost worker or a failure there fails this batch only
-        message = f"extraction on the Dask cluster failed: {type(exc).__name__}: {exc}"
+        message = f"extraction in a worker process failed: {type(exc).__name__}: {exc}"
         yield from (ExtractionFailure(article, message) for article in batch)
         return
     finally:
-        future.release()
+        if hasattr(future, "release"):  # a Dask future: let the cluster forget the result
+            future.release()
     for line in warnings if warn else ():
         warn(line)
     yield from results

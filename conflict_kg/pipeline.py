@@ -22,7 +22,7 @@ from rdflib.namespace import RDF
 from tqdm import tqdm
 
 from .extract.extractor import ExtractOptions, Extractor, extract_articles
-from .extract.gazetteer import GROUP_CLASSES
+from .extract.gazetteer import GROUP_CLASSES, Gazetteer, load_gazetteer
 from .extract.records import ENTITY_TYPES, OPERATION_TYPES, RELATIONS, Article, ExtractionFailure
 from .ingest import InputProblem, read_inputs
 from .iris import CKG, document_iri
@@ -98,11 +98,15 @@ def _build(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary,
     with _target(store) as target:
         articles = _articles(inputs, options, summary, warn, target)
         first = next(articles, None)
-        if extractor is None and first is not None and not options.extract.scheduler:
+        in_workers = options.extract.scheduler or options.extract.n_process > 1
+        if extractor is None and first is not None and not in_workers:
             extractor = Extractor(options.extract)
         # The containers of places come from the bundled gazetteer: share the extractor's copy
-        # when it is just that (loading it takes about a second).
-        gazetteer = extractor.gazetteer if extractor is not None and not extractor.options.gazetteer_files else None
+        # when it is just that (loading it takes about a second), else load it once here.
+        if extractor is not None and not extractor.options.gazetteer_files:
+            gazetteer: Gazetteer | None = extractor.gazetteer
+        else:
+            gazetteer = load_gazetteer(()) if first is not None else None
         written = _Written()
         if first is not None:
             stream = chain([first], articles)

@@ -74,6 +74,9 @@ def extract_articles(articles: Iterable[Article], *, options: ExtractOptions = E
     if options.scheduler:
         from ..distributed import extract_on_cluster
         yield from extract_on_cluster(articles, options=options, warn=warn)
+    elif options.n_process > 1:
+        from ..distributed import extract_in_processes
+        yield from extract_in_processes(articles, options=options, warn=warn)
     else:
         yield from Extractor(options).extract(articles, warn=warn)
 

@@ -334,6 +334,14 @@ def test_two_processes_give_the_same_graph(single_process_graph, tmp_path):
     assert isomorphic(Graph().parse(out), single_process_graph)
 
 
+def test_small_batches_of_articles_give_the_same_graph(single_process_graph, tmp_path):
+    """Batches are validated and written one after another, each with the earlier ones as
+    context: the graph does not depend on where the batches were cut."""
+    out = tmp_path / "graph.ttl"
+    assert main(["build", str(ARTICLES_JSONL), "--out", str(out), "--no-progress", "--batch-articles", "2"]) == 0
+    assert isomorphic(Graph().parse(out), single_process_graph)
+
+
 def test_a_dask_cluster_gives_the_same_graph(single_process_graph, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
