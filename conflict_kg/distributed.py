@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .extract.extractor import ExtractOptions, Extractor
 
 IN_FLIGHT_PER_THREAD = 2
+ARTICLES_PER_TASK = 8  # small tasks keep every local worker busy to the end of a corpus
 _ADDRESS = re.compile(r"(?:tcp|tls|ws|wss|ucx|inproc)://\S+")
 Result = ArticleFacts | ExtractionFailure
 
@@ -88,7 +89,7 @@ def extract_in_processes(articles: Iterable[Article], *, options: ExtractOptions
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         out: deque = deque()
-        for batch in _batches(articles, max(1, options.batch_size)):
+        for batch in _batches(articles, max(1, min(options.batch_size, ARTICLES_PER_TASK))):
             out.append((batch, pool.submit(extract_batch, on_worker, batch)))
             if len(out) >= IN_FLIGHT_PER_THREAD * workers:
                 yield from _collect(*out.popleft(), warn)

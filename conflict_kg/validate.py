@@ -16,6 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import resources
 
+import functools
 import importlib
 import os
 
@@ -74,11 +75,15 @@ def load_resource_graph(package: str, name: str) -> Graph:
     return g
 
 
+@functools.lru_cache(maxsize=None)  # parsed once per process: every batch is validated with them
 def shapes_graph() -> Graph:
+    """The bundled shapes (shared: do not modify)."""
     return load_resource_graph("conflict_kg.shapes", "conflict-kg-shapes.ttl")
 
 
+@functools.lru_cache(maxsize=None)
 def ontology_graph() -> Graph:
+    """The bundled ontology (shared: do not modify)."""
     return load_resource_graph("conflict_kg.ontology", "conflict-kg.ttl")
 
 
