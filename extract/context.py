@@ -202,8 +202,14 @@ class DocumentContext:
                     return "Region", known, known.label
                 if label in ("GPE", "LOC"):
                     return "Region", None, self._with_following(span, surface)
+            if head_kind == "Town" and span.root.pos_ == "PROPN" and fold(surface) not in gaz.demonyms \
+                    and gaz.lookup(surface, types={"ArmedGroup", "Country", "Region", "Facility"}) is None:
+                known = gaz.lookup(surface, types={"Town"})  # "al-Marashdah village", "Shafa town": NER's PERSON or NORP
+                return ("Town", known, known.label) if known else ("Town", None, surface)
         if label == "GPE":
             known = gaz.lookup(surface, types={"Country", "Town", "Region", "Facility"})
+            if known is not None and known.type == "Town":  # "the provinces of X and Y": X's province
+                return self._with_head(span, surface, known.type, known)
             if known is not None:
                 return known.type, known, known.label
             return self._place_from_context(span, surface) or ("Town", None, surface)
@@ -244,7 +250,8 @@ class DocumentContext:
         appos_region = any(c.dep_ == "appos" and c.lemma_.lower() in ("area", "region", "province", "governorate")
                            for c in span.root.children)  # "Idlib, the last major area held by rebels"
         if etype == "Town" and (appos_region or (self._place_from_context(span, surface) or ("",))[0] == "Region"):
-            region = self.gaz.lookup(surface, types={"Region"})
+            region = next((r for form in (surface, f"{surface} province", f"{surface} governorate")
+                           if (r := self.gaz.lookup(form, types={"Region"})) is not None), None)
             return ("Region", region, region.label) if region else ("Region", None, surface)
         return etype, known, known.label
 
@@ -270,6 +277,8 @@ class DocumentContext:
             return "Facility"
         if self._following_heads(span, self.lex["region_heads"]):
             return "Region"
+        if self._following_heads(span, self.lex["town_heads"]):
+            return "Town"
         return None
 
     def _with_following(self, span: Span, surface: str) -> str:
@@ -729,8 +738,9 @@ def _plausible_name(surface: str, label: str) -> bool:
         return False
     if surface.lower().strip("- ") in _STOP:
         return False
-    if label in ("ORG", "PERSON", "GPE", "LOC", "FAC", "NORP") and not (surface[0].isupper() or surface[0].isdigit()):
-        return False
+    if label in ("ORG", "PERSON", "GPE", "LOC", "FAC", "NORP") and not (surface[0].isupper() or surface[0].isdigit()
+                                                                       or re.match(r"^(?:al|el|as|ash|ad|ar|az)-[A-Z]", surface)):
+        return False  # "al-Marashdah" keeps its lower-case Arabic article
     return not surface.endswith("-")
 
 

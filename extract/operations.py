@@ -16,6 +16,7 @@ from .dates import resolve_date
 from .records import DateValue, Operation
 
 PLACE_RANK = {"Town": 0, "Facility": 1, "Region": 2, "Country": 3}
+LOCATIVE_PREPS = {"in", "inside", "near", "at", "around", "outside", "across", "throughout", "within"}
 AIR_CAPABLE = {"Attack", "Shelling", "Raid"}
 ATTACK_LIKE = {"Attack", "Airstrike", "Shelling", "SuicideAttack", "Raid", "CounterAttack", "Execution", "Offensive"}
 
@@ -27,11 +28,20 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
         if sent.text.strip().endswith("?"):
             continue
         here: list[Operation] = []
+        orphans: list[tuple[Token, str]] = []
         for tok in sent:
             op_type = trigger_type(ctx, tok)
             if op_type is None or _irrealis(ctx, tok):
                 continue
-            here += _operations_at(ctx, tok, op_type, sent)
+            ops = _operations_at(ctx, tok, op_type, sent)
+            here += ops
+            if not ops and tok.pos_ == "NOUN" and not _doers(ctx, tok):
+                orphans.append((tok, op_type))
+        for tok, op_type in orphans:  # "IS stepped up its attacks, staging attacks in X"
+            doers = list(dict.fromkeys(a for o in here if o.type == op_type and not ctx.is_unidentified(o.agents[0])
+                                       for a in o.agents))
+            if doers:
+                here += _operations_at(ctx, tok, op_type, sent, inherited=doers)
         here = _drop_unattributed_twins(ctx, here)
         found += here or _headline_operations(ctx, sent)
     _place_from_previous(ctx, found)
@@ -281,7 +291,10 @@ def _irrealis(ctx: DocumentContext, tok: Token) -> bool:
 
 
 # ----- arguments ----------------------------------------------------------------------------
-def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) -> list[Operation]:
+def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span,
+                   inherited: list[str] | None = None) -> list[Operation]:
+    """The operations one trigger announces. `inherited`: agents of the same type of event
+    in the sentence, for an event noun that names no doer of its own."""
     if op_type in AIR_CAPABLE and trig.lemma_.lower() not in ctx.lex["clash_nouns"] \
             and any(_is_aircraft(ctx, d) for d in _doers(ctx, trig)):
         op_type = "Airstrike"  # "jets struck the airbase", "warplanes committed a massacre"
@@ -297,6 +310,8 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
             sides, others = _clash_sides(ctx, trig, sent)
             agents = agents or sides
             opponents = [o for o in dict.fromkeys(opponents + others) if o not in agents]
+    if not agents and inherited:
+        agents = [a for a in inherited if a not in opponents]
     if not agents and op_type in ATTACK_LIKE:  # "carried out by IS", "were killed ... by IS"
         agents = _actors(ctx, [a for t in sent if t.lemma_.lower() in ("carry", "commit", "conduct", "launch")
                                or t.i == trig.i or t.lemma_.lower() in ctx.lex["victim_words"]
@@ -312,7 +327,7 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span) 
     unnamed = not agents and _unattributed(ctx, trig, op_type, opponents)
     places = [p for p in _places(ctx, trig, sent, fallback=bool(agents) or bool(opponents), agents=agents) if p not in agents] \
         if agents or unnamed else []
-    if unnamed and (opponents or places):
+    if unnamed and places and not all(ctx.place_type(p) == "Country" for p in places):
         agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent)]
     if not agents:
         return []
@@ -455,6 +470,8 @@ def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
     for t in toks:
         if t.dep_ == "conj" and ctx.entity_of(t, types={"Country"}) and not ctx.actor_at(t.head):
             continue  # "targets in Syria and Iraq": a country conjoined with a thing is a place
+        if t.dep_ == "pobj" and t.head.lower_ in LOCATIVE_PREPS and ctx.entity_of(t, types={"Country"}):
+            continue  # "army positions in Syria": where, not whom
         key = ctx.actor_at(t)
         if key is None:  # "IS targets", "IS positions": a modifier names the opponent
             key = next((k for c in t.children if c.dep_ in ("compound", "nmod", "amod", "poss") and (k := ctx.entity_of(c, types={"ArmedGroup"}))), None)
@@ -492,10 +509,13 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
     for start in starts:
         best: list[tuple[int, int, str, Token]] = []
         for depth, tok in syntax.clause_bfs(start, max_depth=5):
-            key = None if _actor_modifier(ctx, tok) else ctx.place_at(tok)
+            key = None if _actor_modifier(ctx, tok) or _owner_country(ctx, tok) else ctx.place_at(tok)
             if key:
                 best.append((depth, PLACE_RANK.get(ctx.place_type(key), 9), key, tok))
         if best:
+            located = [b for b in best if not _reference_point(ctx, b[3], start)]
+            if any(ctx.place_type(b[2]) in ("Town", "Facility") for b in located):
+                best = located
             themes = [b for b in best if b[0] == 1 and b[3].dep_ in ("dobj", "nsubjpass", "attr")]
             depth, _, key, tok = min(themes or best, key=lambda b: (b[1], b[0]))  # what was taken, else the most specific
             return _with_place_conjuncts(ctx, key, tok, [b[3] for b in best])
@@ -527,6 +547,27 @@ def _elsewhere(ctx: DocumentContext, tok: Token, trig: Token, agents) -> bool:
         doers = [a for a in _actors(ctx, syntax.subjects(top, ctx.is_named_actor))]
         return bool(doers) and not set(doers) & set(agents)
     return False
+
+
+def _reference_point(ctx: DocumentContext, tok: Token, start: Token) -> bool:
+    """A place reached through "near", "outside", "west of", "5 km from" only says where the
+    event's own place lies ("the withdrawal from the airbase outside X"): a reference point."""
+    words = set(ctx.lex["reference_point_words"])
+    for g in syntax.governors(tok, limit=8):
+        if g.i == start.i:
+            return False
+        if g.lower_ in words or (g.dep_ == "prep" and g.i > 0 and g.nbor(-1).lower_ in words):
+            return True  # "near X", "east of X" (however "east" is attached), "5 km from X"
+    return False
+
+
+def _owner_country(ctx: DocumentContext, tok: Token) -> bool:
+    """"targets of Iran", "the army of Turkey": a country after "of" on a thing owns it."""
+    if not (tok.dep_ == "pobj" and tok.head.lower_ == "of" and ctx.entity_of(tok, types={"Country"})):
+        return False
+    owner = tok.head.head
+    return not any(owner.lemma_.lower() in nouns for nouns in ctx.lex["place_nouns"].values()) \
+        and owner.lemma_.lower() not in ctx.lex["capture_objects"]
 
 
 def _own_subject(verb: Token) -> bool:

@@ -895,3 +895,107 @@ def test_fallback_place_from_a_description_or_another_actors_clause(extract_text
 def test_fallback_place_from_the_same_actors_clause_is_kept(extract_text):
     facts = extract_text("Hezbollah fighters moved into Qusayr on Monday after the offensive began.")
     assert find_ops(facts, "Offensive", place="Qusayr") or not find_ops(facts, "Offensive"), summary(facts)
+
+
+# ----- towns named as provinces; event nouns that inherit the sentence's doers ----------------
+def test_known_towns_listed_as_provinces_are_the_provinces(extract_text):
+    facts = extract_text("The Islamic State was active in the provinces of Hama and Raqqa on Monday.")
+    for name in ("Hama", "Raqqa"):
+        assert entity(facts, name).type == "Region", summary(facts)
+
+
+def test_known_town_named_alone_stays_a_town(extract_text):
+    facts = extract_text("The Islamic State attacked Hama and Raqqa on Monday.")
+    assert entity(facts, "Hama").type == "Town" and entity(facts, "Raqqa").type == "Town", summary(facts)
+
+
+def test_event_noun_without_doer_inherits_the_same_events_doer(extract_text):
+    facts = extract_text("Hezbollah stepped up its raids in Qusayr last week, staging raids in the provinces of "
+                         "Hama and Homs, residents said.")
+    places = {label(facts, o.place) for o in find_ops(facts, "Raid", "Hezbollah")}
+    assert {"Hama Governorate", "Homs Governorate"} <= places, summary(facts)
+
+
+def test_event_noun_without_doer_does_not_inherit_another_type(extract_text):
+    facts = extract_text("Hezbollah stepped up its raids in Qusayr last week, while shelling hit Hama.")
+    assert not find_ops(facts, "Shelling", "Hezbollah"), summary(facts)
+
+
+# ----- unattributed events need a place ---------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Dozens of Islamic State commanders have been killed over the years.",
+    "Air and ground attacks on the Islamic State have killed 30 militants this month.",
+    "Shelling killed ten people in Syria on Monday.",
+])
+def test_unattributed_event_without_a_place_below_the_country_is_not_recorded(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
+
+
+def test_unattributed_event_at_a_town_is_recorded(extract_text):
+    facts = extract_text("Shelling killed ten people in Douma on Monday.")
+    [op] = facts.operations
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor" and label(facts, op.place) == "Douma"
+
+
+# ----- reference points, locative countries, owner countries -----------------------------------
+@pytest.mark.parametrize("text,op_type,place", [
+    ("The YPG announced its withdrawal from the Menagh airbase outside Azaz.", "Withdrawal", "Menagh airbase"),
+    ("Rebels of the FSA retreated from the Kuweires airbase, 30 km east of Aleppo.", "Withdrawal", "Kuweires airbase"),
+])
+def test_place_reached_through_near_or_outside_is_a_reference_point(extract_text, text, op_type, place):
+    facts = extract_text(text)
+    assert [label(facts, o.place) for o in find_ops(facts, op_type)] == [label(facts, key(facts, place))], summary(facts)
+
+
+@pytest.mark.parametrize("text,place", [
+    ("The SDF captured an outpost near Raqqa.", "Raqqa"),  # the only named place stays
+    ("Hezbollah attacked army positions near Qusayr in Syria.", "Qusayr"),  # a country does not outrank it
+])
+def test_reference_point_kept_when_nothing_more_specific_is_named(extract_text, text, place):
+    facts = extract_text(text)
+    assert [label(facts, o.place) for o in facts.operations] == [label(facts, key(facts, place))], summary(facts)
+
+
+def test_country_after_a_locative_preposition_is_no_opponent(extract_text):
+    facts = extract_text("Hezbollah attacked army positions in Syria.")
+    op = the_op(facts, "Attack", "Hezbollah")
+    assert op.opponents == () and label(facts, op.place) == "Syria", summary(facts)
+
+
+def test_country_owning_the_target_is_no_place(extract_text):
+    facts = extract_text("Israeli jets struck targets of Iran in Syria on Sunday.")
+    op = the_op(facts, "Airstrike")
+    assert label(facts, op.place) == "Syria" and key(facts, "Iran") in op.opponents, summary(facts)
+
+
+# ----- names typed by the place noun after them; the Arabic article keeps a name ---------------
+@pytest.mark.parametrize("text,name,etype", [
+    ("Rebels shelled al-Harisah village on Monday.", "al-Harisah", "Town"),
+    ("The army entered Umm Adasa town at dawn.", "Umm Adasa", "Town"),
+    ("Militants attacked the al-Jarrah military airport.", "al-Jarrah military airport", "Facility"),
+    ("Coalition jets struck the al-Omar oilfield overnight.", "al-Omar oilfield", "Facility"),
+])
+def test_name_before_a_place_noun_is_that_kind_of_place(extract_text, text, name, etype):
+    facts = extract_text(text)
+    ent = entity(facts, name)
+    assert ent is not None and ent.type == etype, summary(facts)
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Kurdish town councils met on Monday.", "Kurdish"),  # a people's adjective
+    ("Syrian village elders fled.", "Syrian"),
+])
+def test_demonym_before_a_place_noun_is_no_place(extract_text, text, name):
+    facts = extract_text(text)
+    ent = entity(facts, name)
+    assert ent is None or ent.type not in ("Town", "Region", "Facility"), summary(facts)
+
+
+@pytest.mark.parametrize("text,op_type,place", [
+    ("Islamic State cells carried out an attack in al-Harisah town east of Hama.", "Attack", "al-Harisah"),
+    ("Hezbollah shelled Tal Kalakh village, 20 km west of Homs.", "Shelling", "Tal Kalakh"),
+])
+def test_direction_of_a_town_is_a_reference_point(extract_text, text, op_type, place):
+    facts = extract_text(text)
+    assert [label(facts, o.place) for o in find_ops(facts, op_type)] == [label(facts, key(facts, place))], summary(facts)
