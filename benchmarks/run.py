@@ -352,6 +352,8 @@ def run(quick: bool, jobs: int) -> dict:
             "scaling_corpora": f"{middle}x/1x",
             "peak_rss_mib": builds[middle]["peak_rss_mib"],
             "peak_rss_at": f"{middle}x",
+            "peak_rss_mib_by_corpus": {f"{f}x": {"build": b["peak_rss_mib"], "largest_worker": b["peak_rss_workers_mib"]}
+                                       for f, b in builds.items()},
             "shacl_share": round(big["stages"].get("shacl_engine_s", 0.0) / big["seconds"], 3),
             "shacl_with_context_share": round(big["stages"].get("validate_with_context_s", 0.0) / big["seconds"], 3),
             "spacy": spacy_run,
