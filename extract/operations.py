@@ -167,6 +167,8 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
                 reflexive = any(o.lower_ in ("themselves", "himself", "herself", "itself") for o in syntax.objects(tok))
                 return "SuicideAttack" if reflexive else "Attack"
             return kind
+        if lemma in lex["displacement_verbs"] and _displaces(ctx, tok):
+            return "PushBack"  # "drove the militants from the town": they withdraw
         for op_type, verbs in lex["verb_triggers"].items():
             if lemma in verbs and _object_ok(ctx, tok, lemma):
                 if op_type == "Capture" and not _takes_ground(ctx, tok):
@@ -176,6 +178,8 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
                 return op_type
         return None
     if tok.pos_ in ("NOUN", "PROPN"):
+        if tok.pos_ == "PROPN" and lemma.endswith("s"):  # headline "Airstrikes destroy ...": no lemma for a PROPN
+            lemma = lemma[:-1]
         mods = {c.lemma_.lower() for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
         if lemma in lex["suicide_nouns"] and "suicide" in mods:
             return "SuicideAttack"
@@ -220,6 +224,13 @@ def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
     return False
 
 
+def _displaces(ctx: DocumentContext, verb: Token) -> bool:
+    """A verb of driving with an armed group as its theme and a "from" place."""
+    theme = syntax.passive_subjects(verb) if syntax.is_passive(verb, ctx.is_named_actor) else syntax.objects(verb)
+    sources = [p for w in [verb, *theme] for p in syntax.prep_objects(w, {"from"})]  # "chased X fighters from P"
+    return any(ctx.actor_at(t) for t in theme) and any(ctx.place_at(p) for p in sources)
+
+
 def _imposes_control(ctx: DocumentContext, verb: Token) -> bool:
     """A verb of taking or imposing whose object is "control" over, of or on a place."""
     for obj in syntax.objects(verb):
@@ -229,6 +240,11 @@ def _imposes_control(ctx: DocumentContext, verb: Token) -> bool:
         if any(ctx.place_at(t) or ctx.place_at(g) for g in ground for _, t in [(0, g), *syntax.clause_bfs(g, max_depth=3)]):
             return True
     return False
+
+
+def _event_noun(ctx: DocumentContext, tok: Token) -> str | None:
+    """The type of an event noun standing as a doer ("shelling hit the town", "raids target X")."""
+    return trigger_type(ctx, tok) if tok.pos_ == "NOUN" and not ctx.actor_at(tok) else None
 
 
 def _doers(ctx: DocumentContext, trig: Token) -> list[Token]:
@@ -295,11 +311,17 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span,
                    inherited: list[str] | None = None) -> list[Operation]:
     """The operations one trigger announces. `inherited`: agents of the same type of event
     in the sentence, for an event noun that names no doer of its own."""
+    if op_type == "Attack" and trig.pos_ == "VERB":  # "shelling hit the town": the noun's type
+        op_type = next((t for d in _doers(ctx, trig) if (t := _event_noun(ctx, d)) and t != "Attack"), op_type)
     if op_type in AIR_CAPABLE and trig.lemma_.lower() not in ctx.lex["clash_nouns"] \
             and any(_is_aircraft(ctx, d) for d in _doers(ctx, trig)):
         op_type = "Airstrike"  # "jets struck the airbase", "warplanes committed a massacre"
     pushed_back = op_type == "PushBack"
-    if pushed_back:  # "X pushed back Y": Y withdraws, X is the opponent
+    if pushed_back and syntax.is_passive(trig, ctx.is_named_actor):  # "Y was pushed back (by X)"
+        movers = [a for o in syntax.passive_subjects(trig) if (a := ctx.actor_at(o))]
+        opponents = _actors(ctx, syntax.by_agents(trig))
+        agents, op_type = movers, "Withdrawal"
+    elif pushed_back:  # "X pushed back Y": Y withdraws, X is the opponent
         movers = [a for o in syntax.objects(trig) if (a := ctx.actor_at(o))]
         opponents = _actors(ctx, syntax.subjects(trig))
         agents, op_type = movers, "Withdrawal"
@@ -410,7 +432,7 @@ def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: li
         doers = syntax.by_agents(trig) if syntax.is_passive(trig, ctx.is_named_actor) else syntax.subjects(trig, ctx.is_named_actor)
         if not doers:
             return syntax.is_passive(trig, ctx.is_named_actor)
-        return all(d.lemma_.lower() in cfg["unnamed_perpetrators"] for d in doers)
+        return all(d.lemma_.lower() in cfg["unnamed_perpetrators"] or _event_noun(ctx, d) for d in doers)
     doers = _doers(ctx, trig)  # "a massacre carried out by warplanes"
     if doers and all(d.lemma_.lower() in cfg["unnamed_perpetrators"] and not ctx.actor_at(d) for d in doers):
         return True
@@ -502,6 +524,9 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
                    and c.lemma_.lower() in ctx.lex["light_verbs"]]
     if trig.pos_ != "VERB" and trig.head.pos_ == "VERB" and trig.dep_ in ("dobj", "nsubjpass", "pobj"):
         starts.append(trig.head)
+    if trig.pos_ != "VERB" and trig.dep_ in ("nsubj", "advmod", "npadvmod") and trig.i < trig.head.i \
+            and trig.head.lemma_.lower() in ctx.lex["impact_verbs"]:  # (the parser may miss the subject)
+        starts.append(trig.head)  # "airstrikes destroyed a building in X"
     if trig.pos_ == "VERB":  # "kill 21 and injure 30 in X": conjoined verbs share the subject's ground
         starts += [c for c in trig.children if c.dep_ == "conj" and c.pos_ == "VERB" and not _own_subject(c)]
         if trig.dep_ == "conj" and trig.head.pos_ == "VERB" and not _own_subject(trig):
@@ -583,7 +608,7 @@ def _actor_modifier(ctx: DocumentContext, tok: Token) -> bool:
         return True
     while tok.dep_ == "conj" and tok.head.i != tok.i:
         tok = tok.head
-    return (tok.dep_ == "pobj" and tok.head.lower_ in ("from", "by")
+    return (tok.dep_ == "pobj" and tok.head.lower_ in ("from", "by") and tok.head.head.pos_ in ("NOUN", "VERB")
             and tok.head.head.lemma_.lower() in {*ctx.lex["backing_nouns"], *ctx.lex["backing_words"]})
 
 
