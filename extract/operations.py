@@ -44,8 +44,39 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
                 here += _operations_at(ctx, tok, op_type, sent, inherited=doers)
         here = _drop_unattributed_twins(ctx, here)
         found += here or _headline_operations(ctx, sent)
+    _place_from_frame(ctx, found)
     _place_from_previous(ctx, found)
     return merge_operations(_fold_vague_reports(ctx, found))
+
+
+FRAME_WINDOW = 2  # sentences after the one that sets the scene
+
+
+def _place_from_frame(ctx: DocumentContext, ops: list[Operation]) -> None:
+    """A sentence that opens with a place ("In Deir Ezzor province, ...") sets the scene: an
+    operation with no place of its own in it or in the next two sentences happened there."""
+    frames: dict[int, str] = {}
+    frame, left = None, 0
+    for i, sent in enumerate(ctx.doc.sents):
+        opener = next((t for t in sent if not t.is_punct and not t.is_space), None)
+        here = None
+        if opener is not None and opener.lower_ in ("in", "inside", "across") and opener.dep_ == "prep" \
+                and opener.head.dep_ == "ROOT":
+            here = next((k for o in opener.children if o.dep_ == "pobj" and (k := ctx.place_at(o))
+                         and ctx.place_type(k) != "Country"), None)
+        if here is not None:
+            frame, left = here, FRAME_WINDOW
+        elif left > 0:
+            left -= 1
+        else:
+            frame = None
+        if frame is not None:
+            frames[ctx.evidence(sent).start] = frame
+    for op in ops:
+        place = frames.get(op.evidence.start)
+        if op.place is None and place is not None and not ctx.is_unidentified(op.agents[0]) and place not in op.agents:
+            op.place, op.rule = place, f"{op.rule}+place-of-frame"
+            op.confidence = round(op.confidence - 0.15, 2)
 
 
 def _fold_vague_reports(ctx: DocumentContext, ops: list[Operation]) -> list[Operation]:
@@ -645,7 +676,10 @@ def _date(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[DateValue | No
     dates = [e for e in sent.ents if e.label_ == "DATE"]
     subtree = {t.i for t in (trig.head if trig.pos_ != "VERB" else trig).subtree}
     dates.sort(key=lambda e: (e.root.i not in subtree, abs(e.root.i - trig.i)))
+    own = trig if trig.pos_ == "VERB" else trig.head
     for ent in dates:
+        if _in_subordinate_event(ctx, ent.root, own, subtree):
+            continue  # "despite losing territory last month, IS has killed ...": that clause's date
         prev = ctx.doc[ent.start - 1].lower_ if ent.start > 0 else ""
         expression = f"{prev} {ent.text}" if prev in ("since", "in", "on", "by", "last", "late", "early") else ent.text
         value = resolve_date(expression, published)
@@ -654,6 +688,22 @@ def _date(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[DateValue | No
     if published is not None:
         return DateValue(published.strftime("%Y-%m"), "month"), "publication"
     return None, None
+
+
+def _in_subordinate_event(ctx: DocumentContext, tok: Token, own: Token, subtree: set[int]) -> bool:
+    """Does a date belong to a clause of another verb below the event's own verb ("since
+    losing X last month", "which entered the town last week")? Reporting and light verbs
+    ("said on Sunday", "launched on Monday") pass their date on."""
+    if tok.i not in subtree:
+        return False
+    for g in syntax.governors(tok, limit=6):
+        if g.i == own.i:
+            return False
+        if g.pos_ in ("VERB", "AUX"):
+            lemma = g.lemma_.lower()
+            return g.dep_ in ("advcl", "relcl", "pcomp") and lemma not in ctx.lex["reporting_verbs"] \
+                and lemma not in ctx.lex["light_verbs"]
+    return False
 
 
 def _claimant(ctx: DocumentContext, trig: Token, sent: Span) -> str | None:

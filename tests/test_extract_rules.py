@@ -1047,3 +1047,37 @@ def test_headline_capitalised_plural_event_noun_is_a_trigger(extract_text):
 def test_ordinary_subject_of_hit_is_not_an_event(extract_text):
     facts = extract_text("Economic sanctions hit the economy of Syria.")
     assert not facts.operations, summary(facts)
+
+
+# ----- dates of subordinate clauses; places from the scene set by a sentence ------------------
+@pytest.mark.parametrize("text,value", [
+    ("Despite losing ground last month, Hezbollah attacked Qusayr on Tuesday.", "2018-05-15"),
+    ("Hezbollah, which entered Zabadani in 2015, attacked Qusayr on Tuesday.", "2018-05-15"),
+])
+def test_date_of_a_subordinate_clause_is_not_the_events(extract_text, text, value):
+    facts = extract_text(text)
+    assert the_op(facts, "Attack", "Hezbollah", "Qusayr").date.value == value, summary(facts)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Hezbollah said on Sunday it had captured Qusayr.", "2018-05-13"),  # a reporting verb passes its date on
+    ("Despite losing ground, Hezbollah attacked Qusayr last month.", "2018-04"),
+])
+def test_date_of_the_events_own_or_reporting_clause_is_kept(extract_text, text, value):
+    facts = extract_text(text)
+    assert facts.operations[0].date.value == value, summary(facts)
+
+
+def test_sentence_opening_with_a_place_sets_the_scene_for_the_next_sentences(extract_text):
+    facts = extract_text("In Idlib province, the rebels hold most towns. Government troops are advancing on rebel "
+                         "positions. Residents said Hezbollah fighters retook four villages there on Monday.")
+    assert find_ops(facts, "Capture", "Hezbollah", "Idlib province"), summary(facts)
+    assert all("place-of-frame" in o.rule for o in find_ops(facts, "Capture"))
+
+
+def test_scene_does_not_reach_far_nor_override_a_stated_place(extract_text):
+    facts = extract_text("In Idlib province, the rebels hold most towns. Nothing happened on Sunday. "
+                         "Nothing happened on Monday. Nothing happened on Tuesday. Hezbollah fighters retook four "
+                         "villages. Government troops seized Saraqib.")
+    assert find_ops(facts, "Capture", "Syrian government forces", "Saraqib"), summary(facts)
+    assert not find_ops(facts, "Capture", "Hezbollah", "Idlib province"), summary(facts)
