@@ -438,6 +438,9 @@ class DocumentContext:
             for adj in [x for m in mods for x in (m, *[c for c in m.children if c.dep_ == "conj"])]:
                 if self.entity_of(adj, types={"ArmedGroup"}):
                     continue
+                if self._named_force(adj, tok):
+                    self._name_group(self.doc[adj.i: tok.i + 1])
+                    break
                 forces = self.forces_named_by(adj)
                 if forces is not None:
                     self._add_forces(forces, adj, tok)
@@ -456,6 +459,29 @@ class DocumentContext:
                         self.as_country(src)
                         self._add_forces(forces, tok, tok)
         self.mentions.sort(key=lambda m: m.start)
+
+    def _named_force(self, adj: Token, noun: Token) -> bool:
+        """"Syria Democratic Forces": a country's name, capitalised words and "Forces" make the
+        name of a group, not the state's forces ("Syrian forces", "Turkish Armed Forces")."""
+        if not noun.text[:1].isupper() or fold(adj.text) in self.gaz.demonyms or noun.i in self.token_entity:
+            return False
+        between = self.doc[adj.i + 1: noun.i]
+        if any(t.i in self.token_entity or not (t.is_alpha and t.text[:1].isupper()) for t in between):
+            return False  # "US-backed Syrian Democratic Forces": a named group already
+        return any(t.text[:1].isupper() and t.is_alpha and self.country_of_token(t) is None for t in between)
+
+    def _name_group(self, span: Span) -> None:
+        """Make a span the mention of an armed group, replacing the mentions inside it."""
+        surface = _clean(self.surface(span))
+        inside = {m.key for m in self.mentions if span.start <= m.start < span.end}
+        self.mentions = [m for m in self.mentions if not (span.start <= m.start < span.end)]
+        for i in range(span.start, span.end):
+            self.token_entity.pop(i, None)
+        for key in inside:
+            if not any(m.key == key for m in self.mentions):
+                self.entities.pop(key, None)
+        known = self.gaz.lookup(surface, types={"ArmedGroup"})
+        self._mention_from(span, surface, "ArmedGroup", known, surface, rule="context")
 
     def _recent_country(self, before: int) -> Known | None:
         """The country last named (or named by a demonym: "Iraqi Lt. Gen. ...") before a token."""

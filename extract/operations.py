@@ -484,8 +484,8 @@ def _clash_sides(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[list[st
     if not between:  # "fighting continues in the city of X between A and B": attached elsewhere
         between = [o for t in sent if t.lower_ == "between" for o in t.children if o.dep_ == "pobj"]
         between = [x for o in between for x in syntax.with_conjuncts(o)]
-    if between:
-        sides = _actors(ctx, between)
+    if between:  # "between IS and regime forces" may hang IS on "forces": every group below counts
+        sides = _actors(ctx, [t for o in between for t in o.subtree if t.dep_ not in ("prep", "pobj") or t.i == o.i])
         return sides[:1], sides[1:]
     against = _actors(ctx, list(syntax.prep_objects(trig, {"with", "against"})))
     victims = []

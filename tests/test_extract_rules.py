@@ -1081,3 +1081,52 @@ def test_scene_does_not_reach_far_nor_override_a_stated_place(extract_text):
                          "villages. Government troops seized Saraqib.")
     assert find_ops(facts, "Capture", "Syrian government forces", "Saraqib"), summary(facts)
     assert not find_ops(facts, "Capture", "Hezbollah", "Idlib province"), summary(facts)
+
+
+# ----- clash sides hung on one another; military operations ----------------------------------
+def test_clash_sides_when_the_parser_hangs_one_side_on_the_other(extract_text):
+    facts = extract_text("Renewed clashes between Hezbollah and regime forces around Zabadani")
+    op = the_op(facts, "Attack", place="Zabadani")
+    assert {label(facts, k) for k in (*op.agents, *op.opponents)} == {"Hezbollah", "Syrian government forces"}, \
+        summary(facts)
+
+
+def test_clash_side_inside_a_prepositional_phrase_is_not_taken(extract_text):
+    facts = extract_text("Clashes between Hezbollah and residents of the Turkish border town of Kilis.")
+    assert all(key(facts, "Turkey") not in (*o.agents, *o.opponents) for o in facts.operations), summary(facts)
+
+
+@pytest.mark.parametrize("text,agent,place", [
+    ("The YPG continued its military operations against the Islamic State in Tal Abyad.", "YPG", "Tal Abyad"),
+    ("Iraqi forces began a ground operation in Tal Afar on Sunday.", "Iraqi forces", "Tal Afar"),
+])
+def test_military_operation_is_an_offensive(extract_text, text, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, "Offensive", agent, place), summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "The SDF said the operation to evacuate civilians from Hajin went well.",
+    "Hezbollah runs a media operation in Beirut.",
+])
+def test_other_operations_are_no_offensive(extract_text, text):
+    facts = extract_text(text)
+    assert not find_ops(facts, "Offensive"), summary(facts)
+
+
+# ----- a country's name inside a group's name ---------------------------------------------------
+def test_country_name_capitalised_words_and_forces_name_a_group(extract_text):
+    facts = extract_text("Lebanon Resistance Forces seized two hills near Qusayr on Monday.")
+    ent = entity(facts, "Lebanon Resistance Forces")
+    assert ent is not None and ent.type == "ArmedGroup", summary(facts)
+    assert find_ops(facts, "Capture", "Lebanon Resistance Forces", "Qusayr"), summary(facts)
+    assert not find_ops(facts, "Capture", "Lebanese forces"), summary(facts)
+
+
+@pytest.mark.parametrize("text,label_", [
+    ("Turkish Armed Forces shelled Afrin on Monday.", "Turkish forces"),
+    ("Syrian forces shelled Douma on Monday.", "Syrian government forces"),
+])
+def test_demonym_and_forces_stay_the_states_forces(extract_text, text, label_):
+    facts = extract_text(text)
+    assert [label(facts, a) for o in facts.operations for a in o.agents] == [label_], summary(facts)
