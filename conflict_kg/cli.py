@@ -37,8 +37,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--model", default=DEFAULT_MODEL, help=f"installed spaCy model (default {DEFAULT_MODEL})")
     b.add_argument("--gazetteer", type=Path, action="append", default=[], help="extra gazetteer JSONL file")
     b.add_argument("--batch-size", type=int, default=32, help="texts per spaCy batch (default 32)")
-    b.add_argument("--batch-articles", type=int, default=200,
-                   help="articles validated and written together; memory follows it (default 200)")
+    b.add_argument("--batch-articles", type=int, default=50,
+                   help="articles validated and written together; memory follows it (default 50)")
     b.add_argument("--jobs", type=int, default=1, help="extraction processes")
     b.add_argument("--dask", metavar="SCHEDULER", help="run extraction on this Dask cluster (tcp://HOST:PORT)")
     b.add_argument("--no-progress", action="store_true")
@@ -58,8 +58,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--model", default=DEFAULT_MODEL, help=f"installed spaCy model (default {DEFAULT_MODEL})")
     a.add_argument("--gazetteer", type=Path, action="append", default=[], help="extra gazetteer JSONL file")
     a.add_argument("--batch-size", type=int, default=32, help="texts per spaCy batch (default 32)")
-    a.add_argument("--batch-articles", type=int, default=200,
-                   help="articles validated and written together; memory follows it (default 200)")
+    a.add_argument("--batch-articles", type=int, default=50,
+                   help="articles validated and written together; memory follows it (default 50)")
     a.add_argument("--jobs", type=int, default=1, help="extraction processes")
     a.add_argument("--no-progress", action="store_true")
     a.set_defaults(out=None)

@@ -41,7 +41,7 @@ class BuildOptions:
     published: dt.date | None = None     # for articles that state no date
     progress: bool = True
     store: Path | None = None            # a store directory to add the articles to (made if new)
-    batch_articles: int = 200            # articles validated and written together
+    batch_articles: int = 50             # articles validated and written together: memory follows it
 
 
 @dataclass
