@@ -467,7 +467,7 @@ def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: li
     doers = _doers(ctx, trig)  # "a massacre carried out by warplanes"
     if doers and all(d.lemma_.lower() in cfg["unnamed_perpetrators"] and not ctx.actor_at(d) for d in doers):
         return True
-    return trig.lemma_.lower() in ctx.lex["clash_nouns"] and bool(opponents)
+    return trig.lemma_.lower() in ctx.lex["clash_nouns"]  # "clashes in X": a place of its own is needed
 
 
 def _aircraft(ctx: DocumentContext, trig: Token, op_type: str) -> bool:
@@ -556,8 +556,9 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
     if trig.pos_ != "VERB" and trig.head.pos_ == "VERB" and trig.dep_ in ("dobj", "nsubjpass", "pobj"):
         starts.append(trig.head)
     if trig.pos_ != "VERB" and trig.dep_ in ("nsubj", "advmod", "npadvmod") and trig.i < trig.head.i \
-            and trig.head.lemma_.lower() in ctx.lex["impact_verbs"]:  # (the parser may miss the subject)
-        starts.append(trig.head)  # "airstrikes destroyed a building in X"
+            and trig.head.lemma_.lower() in {*ctx.lex["impact_verbs"], *ctx.lex["occurrence_verbs"]}:
+        # "airstrikes destroyed X in Y", "clashes erupted in Y" (the parser may miss the subject)
+        starts.append(trig.head)
     if trig.pos_ == "VERB":  # "kill 21 and injure 30 in X": conjoined verbs share the subject's ground
         starts += [c for c in trig.children if c.dep_ == "conj" and c.pos_ == "VERB" and not _own_subject(c)]
         if trig.dep_ == "conj" and trig.head.pos_ == "VERB" and not _own_subject(trig):

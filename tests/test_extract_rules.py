@@ -1130,3 +1130,23 @@ def test_country_name_capitalised_words_and_forces_name_a_group(extract_text):
 def test_demonym_and_forces_stay_the_states_forces(extract_text, text, label_):
     facts = extract_text(text)
     assert [label(facts, a) for o in facts.operations for a in o.agents] == [label_], summary(facts)
+
+
+# ----- clashes with no side named ------------------------------------------------------------
+@pytest.mark.parametrize("text,place", [
+    ("Violent clashes erupted in the town of Saraqib on Monday.", "Saraqib"),
+    ("Heavy fighting in Zabadani left many dead", "Zabadani"),
+])
+def test_clash_at_a_place_with_no_side_named_is_an_unattributed_attack(extract_text, text, place):
+    facts = extract_text(text)
+    [op] = find_ops(facts, "Attack", place=place)
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor" and op.confidence < 0.5, summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "Clashes continued all week, residents said.",  # no place
+    "The clashes worried officials in Syria.",  # only a country, and not the clash's own place
+])
+def test_clash_with_no_side_and_no_place_is_not_recorded(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
