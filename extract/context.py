@@ -508,10 +508,16 @@ class DocumentContext:
             self.co_actors.setdefault(noun.i, []).append(key)  # "Syrian and Iraqi forces": both
         self.token_entity.setdefault(noun.i, key)
 
-    def unidentified(self, from_air: bool, sent: Span) -> str:
+    def unidentified(self, from_air: bool, sent: Span, place: str | None = None) -> str:
         """The explicit stand-in for a perpetrator the text does not name, per country
-        (ACLED's "Unidentified Armed Group (Syria)" / "Unidentified Military Forces")."""
-        country = self.gaz.by_id.get(self._home_country or "")
+        (ACLED's "Unidentified Armed Group (Syria)" / "Unidentified Military Forces"): the
+        country of the event's place when the gazetteer knows it, else the article's."""
+        ent = self.entities.get(place) if place else None
+        country = None
+        if ent is not None:
+            country = next((self.gaz.by_id[k] for k in (place, *ent.located_in)
+                            if k in self.gaz.by_id and self.gaz.by_id[k].type == "Country"), None)
+        country = country or self.gaz.by_id.get(self._home_country or "")
         where = country.label if country else "unknown country"
         kind = "military forces" if from_air else "armed group"
         label = f"Unidentified {kind} ({where})"

@@ -381,7 +381,7 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span,
     places = [p for p in _places(ctx, trig, sent, fallback=bool(agents) or bool(opponents), agents=agents) if p not in agents] \
         if agents or unnamed else []
     if unnamed and places and not all(ctx.place_type(p) == "Country" for p in places):
-        agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent)]
+        agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent, places[0])]
     if not agents:
         return []
     date, basis = _date(ctx, trig, sent)
@@ -636,7 +636,8 @@ def _actor_modifier(ctx: DocumentContext, tok: Token) -> bool:
     role of a backer or a qualifier is not where something happened."""
     head = tok.head
     if (tok.dep_ in ("npadvmod", "compound", "nmod", "amod") and head.i != tok.i
-            and head.lemma_.lower() in {*ctx.lex["backing_words"], "lead", "link", "affiliate", "base", "ally", "led", "linked", "based"}):
+            and head.lemma_.lower() in {*ctx.lex["backing_words"], "lead", "link", "affiliate", "base", "ally", "led", "linked",
+                                        "based", "loyal", "aligned", "allied", "friendly", "sponsored"}):
         return True
     while tok.dep_ == "conj" and tok.head.i != tok.i:
         tok = tok.head

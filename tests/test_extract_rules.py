@@ -1150,3 +1150,19 @@ def test_clash_at_a_place_with_no_side_named_is_an_unattributed_attack(extract_t
 def test_clash_with_no_side_and_no_place_is_not_recorded(extract_text, text):
     facts = extract_text(text)
     assert not facts.operations, summary(facts)
+
+
+# ----- "X-loyal" is no place; an unidentified actor's country is that of the event's place ------
+@pytest.mark.parametrize("text,place", [
+    ("Turkey-loyal factions shelled Tal Tamr on Monday.", "Tal Tamr"),
+    ("Iran-aligned fighters of Hezbollah attacked Qusayr.", "Qusayr"),
+])
+def test_country_in_a_loyalty_modifier_is_no_place(extract_text, text, place):
+    facts = extract_text(text)
+    assert [label(facts, o.place) for o in facts.operations] == [label(facts, key(facts, place))], summary(facts)
+
+
+def test_unidentified_actor_belongs_to_the_country_of_the_place(extract_text):
+    facts = extract_text("Unknown gunmen attacked a checkpoint in Mosul. Syria condemned it. Syria closed the border.")
+    [op] = facts.operations
+    assert facts.entities[op.agents[0]].label == "Unidentified armed group (Iraq)", summary(facts)
