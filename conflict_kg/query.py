@@ -3,7 +3,7 @@
 Queries run on pyoxigraph (fast, standard). Before one runs, rdflib's SPARQL parser checks
 that it is a query (no update) that reaches nothing outside the graph: no SERVICE, no
 FROM / FROM NAMED. Bundled queries are the `.rq` files in `queries/`, each with a title,
-a description and optional parameters bound by substitution.
+a description and optional parameters, bound by a VALUES block (see `bind_parameters`).
 """
 from __future__ import annotations
 
@@ -127,8 +127,8 @@ def open_store(graph_path: Path) -> ox.Store:
 
 def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = None,
               union: bool = False) -> QueryResult:
-    """Run a checked query on the default graph; `params` bind variables (as plain literals)
-    by substitution.
+    """Run a checked query on the default graph; `params` bind variables to plain literals
+    (see `bind_parameters`).
 
     A graph file opened with `open_store` and a conflict-kg store (`GraphStore.db`) both hold
     the union of their named graphs in the default graph. `union=True` reads all graphs instead
@@ -136,7 +136,7 @@ def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = No
     """
     query = with_standard_prefixes(query)
     check_safe(query)
-    subs = {ox.Variable(k): ox.Literal(v) for k, v in (params or {}).items()}
+    query, subs = bind_parameters(query, params or {})
     try:
         answer = store.query(query, substitutions=subs, use_default_graph_as_union=union)
     except (SyntaxError, ValueError, OSError) as exc:
@@ -149,6 +149,65 @@ def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = No
         return QueryResult(variables, rows)
     rows = tuple((t.subject, t.predicate, t.object) for t in answer)
     return QueryResult(("subject", "predicate", "object"), rows)
+
+
+def bind_parameters(query: str, params: dict[str, str]) -> tuple[str, dict[ox.Variable, ox.Literal]]:
+    """The query with `params` bound, and the substitutions left for pyoxigraph.
+
+    In a SELECT or ASK query each parameter becomes a one-row VALUES block first in the outer
+    WHERE, as SPARQL clients bind them: Oxigraph then plans the query knowing the value and can
+    start from it. pyoxigraph's `substitutions` are applied after planning, which on a large
+    store made the bundled queries read every label first (seconds). CONSTRUCT and DESCRIBE
+    queries, whose outer group is harder to find, keep substitutions.
+    """
+    variables = {name: _variable(name) for name in params}
+    start = _outer_group_start(query) if params else None
+    if start is None:
+        return query, {variables[k]: ox.Literal(v) for k, v in params.items()}
+    block = "".join(f"\n  VALUES {variables[k]} {{ {ox.Literal(v)} }}" for k, v in params.items())
+    return query[:start] + block + query[start:], {}
+
+
+def _variable(name: str) -> ox.Variable:
+    try:
+        return ox.Variable(name)
+    except ValueError:
+        raise QueryError(f"{name!r} is not a SPARQL variable name") from None
+
+
+# Comments, IRIs and strings (which may hold braces or keywords), parentheses, braces and the
+# query form keyword: enough to find the outer group of a SELECT or ASK query.
+_TOKENS = re.compile("|".join([
+    r"#[^\n]*",
+    r"<[^<>\"{}|^`\\\x00-\x20]*>",
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+    r"'(?:[^'\\\n\r]|\\.)*'",
+    r'"(?:[^"\\\n\r]|\\.)*"',
+    r"[{}()]",
+    r"(?<![\w:?$])(?:SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])",
+]), re.IGNORECASE)
+
+
+def _outer_group_start(query: str) -> int | None:
+    """Index just after the opening brace of the outer WHERE group of a SELECT or ASK query:
+    the first brace after the query form keyword that no parenthesis encloses (a projection
+    may hold EXISTS { ... })."""
+    form, depth = None, 0
+    for token in _TOKENS.finditer(query):
+        text = token.group()
+        if form is None:
+            if text[0].isalpha():
+                form = text.upper()
+                if form not in ("SELECT", "ASK"):
+                    return None
+        elif text == "(":
+            depth += 1
+        elif text == ")":
+            depth -= 1
+        elif text == "{" and depth == 0:
+            return token.end()
+    return None
 
 
 def with_standard_prefixes(query: str) -> str:

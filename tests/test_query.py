@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
 import pytest
 
-from conflict_kg.query import QueryError, bundled_queries, check_safe, format_result, open_store, run_query
+from conflict_kg.query import (QueryError, bind_parameters, bundled_queries, check_safe, format_result, open_store,
+                               run_query)
 from conflict_kg.rdf import GraphBuilder
 from conflict_kg.serialize import write_rdf
 
@@ -45,11 +47,38 @@ def test_backers_query_answers_and_formats(store):
     assert "row" in format_result(result, "table")
 
 
-def test_parameters_bind_by_substitution(store):
+def test_parameters_bind_by_values(store):
     q = bundled_queries()["operations-at-place"]
     hit = run_query(store, q.text, params={q.params[0]: "tal sawda"})
     miss = run_query(store, q.text, params={q.params[0]: "Nowhere"})
     assert len(hit.rows) == 1 and not miss.rows
+    substituted = store.query(q.text, substitutions={ox.Variable(q.params[0]): ox.Literal("tal sawda")})
+    assert hit.rows == tuple(tuple(s[v] for v in hit.variables) for s in substituted)
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("SELECT ?x WHERE { ?x ?p ?o }", 'SELECT ?x WHERE {\n  VALUES ?x { "v" } ?x ?p ?o }'),
+    ("ASK { ?x ?p ?o }", 'ASK {\n  VALUES ?x { "v" } ?x ?p ?o }'),
+    # braces in comments, IRIs, strings and a projection's EXISTS are not the outer group
+    ('# {\nPREFIX ex: <http://e/#{}>\nSELECT (EXISTS { ?x ?p "{" } AS ?e) { ?x ?p "}" }',
+     '# {\nPREFIX ex: <http://e/#{}>\nSELECT (EXISTS { ?x ?p "{" } AS ?e) {\n  VALUES ?x { "v" } ?x ?p "}" }'),
+    ("PREFIX select: <http://e/>\nselect * { ?x select:p ?o }",
+     'PREFIX select: <http://e/>\nselect * {\n  VALUES ?x { "v" } ?x select:p ?o }'),
+])
+def test_parameters_go_first_in_the_outer_where(query, expected):
+    assert bind_parameters(query, {"x": "v"}) == (expected, {})
+
+
+def test_parameter_values_are_escaped(store):
+    text, _ = bind_parameters("SELECT ?x WHERE { }", {"x": 'a "b" \\ c\nd'})
+    assert [s["x"] for s in store.query(text)] == [ox.Literal('a "b" \\ c\nd')]
+
+
+def test_other_query_forms_bind_by_substitution():
+    query = "CONSTRUCT WHERE { ?x ?p ?o }"
+    assert bind_parameters(query, {"x": "v"}) == (query, {ox.Variable("x"): ox.Literal("v")})
+    with pytest.raises(QueryError, match="variable name"):
+        bind_parameters(query, {"not a name": "v"})
 
 
 def test_unreadable_graph_is_a_clear_error(tmp_path):
