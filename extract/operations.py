@@ -137,8 +137,9 @@ def _drop_unattributed_twins(ctx: DocumentContext, ops: list[Operation]) -> list
         twin = named.get(op.type) if ctx.is_unidentified(op.agents[0]) else None
         if twin is None:
             out.append(op)
-        elif twin.fatalities is None:
-            twin.fatalities = op.fatalities
+            continue
+        twin.fatalities = twin.fatalities if twin.fatalities is not None else op.fatalities
+        twin.opponents = tuple(dict.fromkeys(twin.opponents + tuple(o for o in op.opponents if o not in twin.agents)))
     return out
 
 
@@ -407,7 +408,29 @@ def _actors(ctx: DocumentContext, toks: list[Token], exclude: tuple[str, ...] = 
     return out
 
 
+def _headline_passive(ctx: DocumentContext, verb: Token) -> bool:
+    """Headline passive without its auxiliary: "Four SDF fighters killed in Hajin", "two men
+    executed in X". A killing verb with a subject, no object and no auxiliary, in the past
+    participle form or with a counted subject, tells what was done to the subject."""
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in ctx.lex["headline_passive_verbs"] or verb.tag_ not in ("VBN", "VBD"):
+        return False
+    if any(c.dep_ in ("aux", "auxpass", "dobj", "obj", "nsubjpass") for c in verb.children):
+        return False
+    subj = [c for c in verb.children if c.dep_ == "nsubj"]
+    if verb.dep_ == "acl" and not subj:  # "two men executed in X"
+        return verb.tag_ == "VBN"
+    return bool(subj) and (verb.tag_ == "VBN" or any(c.dep_ == "nummod" for s in subj for c in s.children))
+
+
+def _headline_patients(ctx: DocumentContext, verb: Token) -> list[Token]:
+    if verb.dep_ == "acl" and not any(c.dep_ == "nsubj" for c in verb.children):
+        return syntax.with_conjuncts(verb.head)
+    return [x for c in verb.children if c.dep_ == "nsubj" for x in syntax.with_conjuncts(c)]
+
+
 def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
+    if trig.pos_ == "VERB" and _headline_passive(ctx, trig):
+        return _actors(ctx, syntax.by_agents(trig))
     if trig.pos_ == "VERB":
         if syntax.is_passive(trig, ctx.is_named_actor):
             return _actors(ctx, syntax.by_agents(trig))
@@ -460,6 +483,8 @@ def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: li
     if op_type in cfg["always"]:
         return True
     if trig.pos_ == "VERB":
+        if _headline_passive(ctx, trig):
+            return not syntax.by_agents(trig)
         doers = syntax.by_agents(trig) if syntax.is_passive(trig, ctx.is_named_actor) else syntax.subjects(trig, ctx.is_named_actor)
         if not doers:
             return syntax.is_passive(trig, ctx.is_named_actor)
@@ -519,6 +544,8 @@ def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
                 toks += syntax.objects(c)
         if syntax.is_passive(trig):
             toks += syntax.passive_subjects(trig)
+        elif _headline_passive(ctx, trig):
+            toks += _headline_patients(ctx, trig)
     opponents = []
     for t in toks:
         if t.dep_ == "conj" and ctx.entity_of(t, types={"Country"}) and not ctx.actor_at(t.head):
@@ -749,7 +776,8 @@ def _fatalities(ctx: DocumentContext, trig: Token, op_type: str) -> int | None:
         kills.append(trig.head)  # "a Russian airstrike killed 15 civilians"
     kills += [c for c in trig.children if c.dep_ in ("advcl", "conj", "xcomp") and c.lemma_.lower() == "kill"]
     for kill in kills:
-        victims = syntax.passive_subjects(kill) if syntax.is_passive(kill) else syntax.objects(kill)
+        victims = syntax.passive_subjects(kill) if syntax.is_passive(kill) else \
+            _headline_patients(ctx, kill) if _headline_passive(ctx, kill) else syntax.objects(kill)
         victims += list(syntax.prep_objects(kill, {"of"}))
         for v in victims:
             n = _number(ctx, v)

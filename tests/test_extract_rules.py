@@ -1166,3 +1166,29 @@ def test_unidentified_actor_belongs_to_the_country_of_the_place(extract_text):
     facts = extract_text("Unknown gunmen attacked a checkpoint in Mosul. Syria condemned it. Syria closed the border.")
     [op] = facts.operations
     assert facts.entities[op.agents[0]].label == "Unidentified armed group (Iraq)", summary(facts)
+
+
+# ----- headline passive without its auxiliary -------------------------------------------------
+@pytest.mark.parametrize("text,op_type,victim,place,n", [
+    ("Five Hezbollah fighters killed near Qusayr", "Attack", "Hezbollah", "Qusayr", 5),
+    ("Three YPG members executed in Jarabulus", "Execution", "YPG", "Jarabulus", 3),
+])
+def test_headline_passive_makes_the_subject_the_victim(extract_text, text, op_type, victim, place, n):
+    facts = extract_text(text)
+    op = the_op(facts, op_type, place=place)
+    assert key(facts, victim) not in op.agents and key(facts, victim) in op.opponents, summary(facts)
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor" and op.fatalities == n, summary(facts)
+
+
+def test_headline_passive_with_a_named_attack_gives_that_attacks_agent(extract_text):
+    facts = extract_text("Five Hezbollah fighters killed in a rebel ambush by the FSA near Qusayr")
+    assert not any(key(facts, "Hezbollah") in o.agents for o in facts.operations), summary(facts)
+
+
+@pytest.mark.parametrize("text,agent", [
+    ("Hezbollah fighters killed five rebels near Qusayr.", "Hezbollah"),  # an object: active
+    ("The YPG has killed three militants in Jarabulus.", "YPG"),  # an auxiliary: active
+])
+def test_active_killing_keeps_its_subject_as_agent(extract_text, text, agent):
+    facts = extract_text(text)
+    assert find_ops(facts, "Attack", agent), summary(facts)
