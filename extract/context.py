@@ -732,8 +732,9 @@ class DocumentContext:
         for etype, nouns in self.lex["place_nouns"].items():
             if lemma not in nouns:
                 continue
-            for c in tok.children:  # "the city of Manbij", "the town, Baghouz"
-                named = [o for o in c.children if o.dep_ == "pobj"] if c.dep_ == "prep" and c.lower_ == "of" else [c] if c.dep_ == "appos" else []
+            for c in tok.children:  # "the city of Manbij", "the town, Baghouz", "Manbij city"
+                named = [o for o in c.children if o.dep_ == "pobj"] if c.dep_ == "prep" and c.lower_ == "of" else \
+                    [c] if c.dep_ in ("appos", "compound") else []
                 for o in named:
                     key = self.entity_of(o, types={"Town", "Region", "Facility", "Country"})
                     if key:

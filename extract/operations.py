@@ -590,6 +590,10 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
         starts += [c for c in trig.children if c.dep_ == "conj" and c.pos_ == "VERB" and not _own_subject(c)]
         if trig.dep_ == "conj" and trig.head.pos_ == "VERB" and not _own_subject(trig):
             starts.append(trig.head)
+    if trig.pos_ != "VERB" and trig.dep_ == "dobj" and trig.head.lemma_.lower() in ctx.lex["scene_verbs"]:
+        scene = [k for t in syntax.subjects(trig.head) if (k := ctx.place_at(t))]  # "Aleppo city witnesses clashes"
+        if scene:
+            return scene[:1]
     for start in starts:
         best: list[tuple[int, int, str, Token]] = []
         for depth, tok in syntax.clause_bfs(start, max_depth=5):

@@ -1192,3 +1192,27 @@ def test_headline_passive_with_a_named_attack_gives_that_attacks_agent(extract_t
 def test_active_killing_keeps_its_subject_as_agent(extract_text, text, agent):
     facts = extract_text(text)
     assert find_ops(facts, "Attack", agent), summary(facts)
+
+
+# ----- a place that witnesses an event; unnamed fighters clash with a named group ------------
+def test_place_witnessing_an_event_is_its_place(extract_text):
+    facts = extract_text("Saraqib city witnessed heavy shelling on Monday.")
+    assert find_ops(facts, "Shelling", place="Saraqib"), summary(facts)
+
+
+def test_observer_witnessing_an_event_is_not_its_place_or_agent(extract_text):
+    facts = extract_text("Reporters in Damascus witnessed heavy shelling of the town of Douma on Monday.")
+    ops = find_ops(facts, "Shelling")
+    assert [label(facts, o.place) for o in ops] == ["Douma"], summary(facts)
+
+
+def test_unnamed_rebels_clashing_with_a_named_group_are_unidentified(extract_text):
+    facts = extract_text("Rebels clashed with Hezbollah fighters in Zabadani on Monday.")
+    op = the_op(facts, "Attack", place="Zabadani")
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+    assert key(facts, "Hezbollah") in op.opponents, summary(facts)
+
+
+def test_rebels_that_name_a_group_stay_that_group(extract_text):
+    facts = extract_text("The Free Syrian Army said its rebels attacked Zabadani on Monday.")
+    assert find_ops(facts, "Attack", "Free Syrian Army", "Zabadani"), summary(facts)
