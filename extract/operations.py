@@ -373,6 +373,9 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span,
     if not agents and not opponents and op_type in ATTACK_LIKE:
         opponents = _clash_sides(ctx, trig, sent)[0]  # "losses in IS after aerial bombardment on Raqqa"
     claimant = _claimant(ctx, trig, sent)
+    accusation = _accusation(ctx, trig)
+    if accusation is not None and agents:  # the accuser's claim
+        claimant = next((k for t in syntax.subjects(accusation[0]) if (k := ctx.actor_at(t)) and k not in agents), claimant)
     if not agents and claimant and op_type in ("Airdrop", "Capture", "Offensive", "Withdrawal", "Raid") \
             and _own_unnamed_troops(ctx, trig):
         agents = [claimant]  # "Airborne fighters had been dropped ..., said NSA spokesman X"
@@ -428,7 +431,23 @@ def _headline_patients(ctx: DocumentContext, verb: Token) -> list[Token]:
     return [x for c in verb.children if c.dep_ == "nsubj" for x in syntax.with_conjuncts(c)]
 
 
+def _accusation(ctx: DocumentContext, trig: Token) -> tuple[Token, list[Token]] | None:
+    """"Syria accused Israel of bombing X", "blamed Israel for the attack", "blamed the attack
+    on Israel": the accusing verb and the accused, who is the event's doer by the accuser's claim."""
+    head = trig.head
+    if trig.dep_ in ("pcomp", "pobj") and head.lower_ in ("of", "for") and head.head.lemma_.lower() in ctx.lex["accusation_verbs"]:
+        verb = head.head
+        return verb, syntax.passive_subjects(verb) if syntax.is_passive(verb) else syntax.objects(verb)
+    if trig.dep_ == "dobj" and head.lemma_.lower() in ("blame", "pin"):
+        accused = list(syntax.prep_objects(head, {"on"})) or list(syntax.prep_objects(trig, {"on"}))
+        return (head, accused) if accused else None
+    return None
+
+
 def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
+    accused = _accusation(ctx, trig)
+    if accused is not None:
+        return _actors(ctx, accused[1])
     if trig.pos_ == "VERB" and _headline_passive(ctx, trig):
         return _actors(ctx, syntax.by_agents(trig))
     if trig.pos_ == "VERB":

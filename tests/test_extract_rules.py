@@ -1216,3 +1216,21 @@ def test_unnamed_rebels_clashing_with_a_named_group_are_unidentified(extract_tex
 def test_rebels_that_name_a_group_stay_that_group(extract_text):
     facts = extract_text("The Free Syrian Army said its rebels attacked Zabadani on Monday.")
     assert find_ops(facts, "Attack", "Free Syrian Army", "Zabadani"), summary(facts)
+
+
+# ----- accusations: the accused is the doer, the accuser the claimant --------------------------
+@pytest.mark.parametrize("text,op_type,agent,accuser,place", [
+    ("Turkey accused the YPG of shelling Azaz on Sunday.", "Shelling", "YPG", "Turkey", "Azaz"),
+    ("Iraq blamed the bombing in Baghdad on the Islamic State.", "Attack", "Islamic State", "Iraq", "Baghdad"),
+    ("The regime blamed Hezbollah for the attack on Zabadani.", "Attack", "Hezbollah", None, "Zabadani"),
+])
+def test_accused_group_is_the_agent_and_the_accuser_claims_it(extract_text, text, op_type, agent, accuser, place):
+    facts = extract_text(text)
+    op = the_op(facts, op_type, agent, place)
+    if accuser:
+        assert op.claimed_by == key(facts, accuser), summary(facts)
+
+
+def test_blaming_an_attack_on_a_place_names_no_agent(extract_text):
+    facts = extract_text("The SDF blamed the attack on Hajin for the delay.")
+    assert not any(key(facts, "Hajin") in o.agents for o in facts.operations), summary(facts)
