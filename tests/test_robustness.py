@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from conflict_kg.cli import main
@@ -340,6 +340,48 @@ def test_small_batches_of_articles_give_the_same_graph(single_process_graph, tmp
     out = tmp_path / "graph.ttl"
     assert main(["build", str(ARTICLES_JSONL), "--out", str(out), "--no-progress", "--batch-articles", "2"]) == 0
     assert isomorphic(Graph().parse(out), single_process_graph)
+
+
+STRICT_SHAPE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ckg: <https://w3id.org/conflict-kg/ontology#> .
+<urn:test:no-place> a sh:NodeShape ; sh:targetClass ckg:Operation ;
+    sh:property [ sh:path ckg:place ; sh:maxCount 0 ; sh:message "test: no place allowed" ] .
+"""
+
+
+def test_every_batch_keeps_its_violations_in_the_report_and_the_quarantine(tmp_path, monkeypatch):
+    """The report and the quarantine of a build are those of all its batches, not of the last
+    (a test shape refuses every operation's place, so every batch has violations)."""
+    import conflict_kg.validate as validate_module
+
+    strict = Graph()
+    for t in validate_module.shapes_graph():
+        strict.add(t)
+    strict.parse(data=STRICT_SHAPE, format="turtle")
+    monkeypatch.setattr(validate_module, "shapes_graph", lambda: strict)
+    counts = {}
+    for size in ("1", "50"):
+        out = tmp_path / size / "graph.ttl"
+        assert main(["build", str(ARTICLES_JSONL), "--out", str(out), "--store", str(tmp_path / size / "store"),
+                     "--no-progress", "--batch-articles", size]) == 0
+        quarantine = Graph().parse(out.with_suffix(".quarantine.ttl"))
+        stored = Dataset().parse(tmp_path / size / "store" / "quarantine.trig", format="trig")
+        report = out.with_suffix(".report.txt").read_text("utf-8")
+        # An event two articles report is refused once per batch that brings it: compare what was refused.
+        in_file, in_store = _refused(quarantine), set().union(*(_refused(g) for g in stored.graphs()))
+        assert in_file == in_store
+        assert all(f"<{focus}>" in report for focus, _ in in_file)
+        counts[size] = in_file
+    assert counts["1"] == counts["50"] and len(counts["1"]) >= 5, counts
+
+
+def _refused(g: Graph) -> set[tuple]:
+    """(focus node, path) of each quarantine record of a graph."""
+    from rdflib.namespace import RDF, SH
+
+    from conflict_kg.iris import CKG
+    return {(g.value(r, SH.focusNode), g.value(r, SH.resultPath)) for r in g.subjects(RDF.type, CKG.QuarantineRecord)}
 
 
 def test_a_dask_cluster_gives_the_same_graph(single_process_graph, tmp_path):
