@@ -462,10 +462,8 @@ def test_no_role_without_a_role_word(extract_text):
     ("The Islamic State ambushed Iraqi forces near Rutba.", "Attack", "Islamic State", "Rutba"),
     ("Iraqi forces killed 15 Islamic State militants near Rawa.", "Attack", "Iraqi forces", "Rawa"),
     # gaps
-    pytest.param("Syrian government forces fired rockets at Douma.", "Shelling", "Syrian government forces", "Douma",
-                 marks=gap("'fired rockets at X' yields no operation ('rocket' is only a type modifier)")),
-    pytest.param("Iran-backed Kataib Hezbollah fired mortars at Baghdad.", "Shelling", "Kataib Hezbollah", "Baghdad",
-                 marks=gap("'fired mortars at X' yields no operation")),
+    ("Syrian government forces fired rockets at Douma.", "Shelling", "Syrian government forces", "Douma"),
+    ("Iran-backed Kataib Hezbollah fired mortars at Baghdad.", "Shelling", "Kataib Hezbollah", "Baghdad"),
     pytest.param("Turkish troops made an incursion into Jarabulus on Wednesday.", "Raid", "Turkish troops",
                  "Jarabulus"),
     ("Russian jets struck the Marj Ruhayyil airbase.", "Airstrike", "Russian jets", "Marj Ruhayyil airbase"),
@@ -1234,3 +1232,22 @@ def test_accused_group_is_the_agent_and_the_accuser_claims_it(extract_text, text
 def test_blaming_an_attack_on_a_place_names_no_agent(extract_text):
     facts = extract_text("The SDF blamed the attack on Hajin for the delay.")
     assert not any(key(facts, "Hajin") in o.agents for o in facts.operations), summary(facts)
+
+
+# ----- projectiles fired at a place ---------------------------------------------------------------
+@pytest.mark.parametrize("text,op_type,agent,place", [
+    ("The YPG launched rockets at Azaz on Friday.", "Shelling", "YPG", "Azaz"),
+    ("Turkish jets fired missiles at Tal Rifaat.", "Airstrike", "Turkish forces", "Tal Rifaat"),
+])
+def test_projectiles_fired_at_a_place(extract_text, text, op_type, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, op_type, agent, place), summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "A factory in Aleppo makes rockets for the army.",
+    "The YPG showed reporters its mortars in Kobani.",
+])
+def test_projectiles_not_fired_are_no_shelling(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
