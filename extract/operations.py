@@ -609,6 +609,11 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
         starts += [c for c in trig.children if c.dep_ == "conj" and c.pos_ == "VERB" and not _own_subject(c)]
         if trig.dep_ == "conj" and trig.head.pos_ == "VERB" and not _own_subject(trig):
             starts.append(trig.head)
+    if trig.pos_ == "VERB" and syntax.is_passive(trig, ctx.is_named_actor):  # "Rawa and Anah were retaken"
+        taken = list(dict.fromkeys(x for t in syntax.passive_subjects(trig) if (k := ctx.place_at(t))
+                                   for x in _with_place_conjuncts(ctx, k, t)))
+        if taken:
+            return taken
     if trig.pos_ != "VERB" and trig.dep_ == "dobj" and trig.head.lemma_.lower() in ctx.lex["scene_verbs"]:
         scene = [k for t in syntax.subjects(trig.head) if (k := ctx.place_at(t))]  # "Aleppo city witnesses clashes"
         if scene:

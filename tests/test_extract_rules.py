@@ -516,8 +516,8 @@ def test_passive_and_nominal_forms(extract_text, text, op_type, agent, place):
     ("The SDF captured Tabqa and Mansoura on Tuesday.", "SDF", {"Tabqa", "Mansoura"}),
     ("Iraqi forces retook Rawa and Anah.", "Iraqi forces", {"Rawa", "Anah"}),
     ("Iraqi forces retook the town of Qaim and the village of Rummana.", "Iraqi forces", {"Qaim", "Rummana"}),
-    pytest.param("Rawa and Anah were retaken by Iraqi forces.", "Iraqi forces", {"Rawa", "Anah"},
-                 marks=gap("conjoined passive subjects: only the last place (Anah) gets a Capture")),
+    ("Rawa and Anah were retaken by Iraqi forces.", "Iraqi forces", {"Rawa", "Anah"}),
+    ("The towns of Hit and Rutba were captured by the Iraqi army on Monday.", "Iraqi army", {"Hit", "Rutba"}),
 ])
 def test_conjoined_places(extract_text, text, agent, places):
     facts = extract_text(text)
