@@ -31,7 +31,9 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
         orphans: list[tuple[Token, str]] = []
         for tok in sent:
             op_type = trigger_type(ctx, tok)
-            if op_type is None or _irrealis(ctx, tok):
+            if op_type == "Capture" and _irrealis(ctx, tok) and _attempted(ctx, tok):
+                op_type = "Offensive"  # "failed to seize the town": an offensive on it, no capture
+            elif op_type is None or _irrealis(ctx, tok):
                 continue
             ops = _operations_at(ctx, tok, op_type, sent)
             here += ops
@@ -318,6 +320,17 @@ def _takes_ground(ctx: DocumentContext, verb: Token) -> bool:
     return any(ctx.place_at(t) or t.lemma_.lower() in ground or t.text == "%" for t in theme)
 
 
+def _attempted(ctx: DocumentContext, tok: Token) -> bool:
+    """Was it tried and not (yet) achieved, by an attempt that itself happened ("failed to
+    seize", "tried to take", "attempts to capture" — not "plans to", "would try to")?"""
+    head = tok.head
+    if tok.dep_ == "xcomp" and head.pos_ == "VERB" and head.lemma_.lower() in ("fail", "attempt", "try", "struggle"):
+        return not _irrealis(ctx, head)
+    if tok.dep_ in ("acl", "xcomp") and head.pos_ == "NOUN" and head.lemma_.lower() in ("attempt", "failure"):
+        return not _irrealis(ctx, head)
+    return False
+
+
 def _irrealis(ctx: DocumentContext, tok: Token) -> bool:
     """Failed, planned, hypothetical or negated events are not operations."""
     lex = ctx.lex
@@ -453,7 +466,11 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
     if trig.pos_ == "VERB":
         if syntax.is_passive(trig, ctx.is_named_actor):
             return _actors(ctx, syntax.by_agents(trig))
-        return _actors(ctx, syntax.subjects(trig, ctx.is_named_actor))
+        agents = _actors(ctx, syntax.subjects(trig, ctx.is_named_actor))
+        if not agents and trig.dep_ == "acl" and trig.head.pos_ == "NOUN":  # "attempts by X to capture", "X's bid to take"
+            owner = trig.head
+            agents = _actors(ctx, syntax.by_agents(owner) + [c for c in owner.children if c.dep_ == "poss"])
+        return agents
     own = [c for c in trig.children if c.dep_ in ("poss", "compound", "amod", "nmod") and c.i < trig.i]
     agents = _actors(ctx, [c for c in own if not _names_location(ctx, c)])
     for c in own:  # "Russian airstrikes": a demonym names the state's forces

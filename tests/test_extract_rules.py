@@ -605,7 +605,6 @@ def test_failed_to_seize_is_no_capture(extract_text):
     assert not find_ops(facts, "Capture"), summary(facts)
 
 
-@gap("'failed to seize' yields nothing; the guidelines make it an Offensive (or Attack)")
 def test_failed_to_seize_is_still_an_offensive(extract_text):
     facts = extract_text("The SDF failed to seize Hajin on Tuesday.")
     assert find_ops(facts, "Offensive", "SDF", "Hajin") or find_ops(facts, "Attack", "SDF", "Hajin"), summary(facts)
@@ -1249,5 +1248,26 @@ def test_projectiles_fired_at_a_place(extract_text, text, op_type, agent, place)
     "The YPG showed reporters its mortars in Kobani.",
 ])
 def test_projectiles_not_fired_are_no_shelling(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
+
+
+# ----- attempts that happened ------------------------------------------------------------------
+@pytest.mark.parametrize("text,agent,place", [
+    ("Hezbollah fighters tried to take Zabadani on Monday.", "Hezbollah", "Zabadani"),
+    ("Repeated attempts by the YPG to capture Tal Abyad were repelled.", "YPG", "Tal Abyad"),
+])
+def test_attempt_to_capture_is_an_offensive_and_no_capture(extract_text, text, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, "Offensive", agent, place), summary(facts)
+    assert not find_ops(facts, "Capture"), summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "Hezbollah plans to take Zabadani.",
+    "Hezbollah would try to take Zabadani, officials said.",
+    "Hezbollah did not try to take Zabadani.",
+])
+def test_planned_or_negated_attempt_is_nothing(extract_text, text):
     facts = extract_text(text)
     assert not facts.operations, summary(facts)
