@@ -155,10 +155,12 @@ def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result,
     path = results.value(result, SH.resultPath)
     value = results.value(result, SH.value)
     if isinstance(path, URIRef) and value is not None and (focus, path, value) in valid:
-        doomed = {(focus, path, value)}
-        for st in valid.subjects(RDF.subject, focus):  # the statement node recording the triple
-            if (st, RDF.predicate, path) in valid and (st, RDF.object, value) in valid:
-                doomed |= set(valid.triples((st, None, None)))
+        doomed = {(focus, path, value)} | _statements(valid, focus, path, value)
+    elif isinstance(path, URIRef) and value is None and (focus, path, None) in valid:
+        # a count on a path (two death tolls from two reports of one event): the values go, the node stays
+        doomed = set(valid.triples((focus, path, None)))
+        for _s, _p, o in list(doomed):
+            doomed |= _statements(valid, focus, path, o)
     elif (focus, RDF.type, RDF.Statement) in valid:
         doomed = set(valid.triples((focus, None, None)))
         spo = (valid.value(focus, RDF.subject), valid.value(focus, RDF.predicate), valid.value(focus, RDF.object))
@@ -178,6 +180,15 @@ def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result,
         quarantine.add((record, SH.resultPath, path))
     for s in v.sentences:
         quarantine.add((record, CKG.sentence, plain(s)))
+
+
+def _statements(g: Graph, s, p, o) -> set[tuple]:
+    """The triples of the statement nodes recording (s, p, o)."""
+    out: set[tuple] = set()
+    for st in g.subjects(RDF.subject, s):
+        if (st, RDF.predicate, p) in g and (st, RDF.object, o) in g:
+            out |= set(g.triples((st, None, None)))
+    return out
 
 
 def _sentences(g: Graph, node) -> tuple[str, ...]:

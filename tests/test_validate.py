@@ -46,3 +46,35 @@ def test_self_backing_is_removed_alone():
     assert (group, CKG.backedBy, group) not in outcome.valid
     assert (group, CKG.backedBy, group) in outcome.quarantine
     assert list(outcome.valid.subjects(RDF.type, CKG.Capture)), "unrelated facts stay published"
+
+
+def test_two_death_tolls_for_one_event_take_out_the_tolls_not_the_event():
+    """Two reports of one event with different tolls: the count is refused, the event stays."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    g = _build()
+    capture = next(g.subjects(RDF.type, CKG.Capture))
+    g.add((capture, CKG.fatalities, Literal(7, datatype=XSD.nonNegativeInteger)))
+    outcome = validate(g)
+    [v] = outcome.violations
+    assert v.shape.endswith("OperationFatalities") or "death toll" in v.message
+    assert not list(outcome.valid.objects(capture, CKG.fatalities))
+    assert len(list(outcome.quarantine.objects(capture, CKG.fatalities))) == 2
+    assert (capture, RDF.type, CKG.Capture) in outcome.valid and list(outcome.valid.objects(capture, CKG.place))
+
+
+def test_an_event_one_report_dates_and_another_only_by_publication_is_stated():
+    import dataclasses
+
+    from rdflib import Literal
+
+    first, second = sample_facts("d1"), sample_facts("d2")
+    second.operations[0] = dataclasses.replace(second.operations[0], date_basis="publication")
+    for order in ((first, second), (second, first)):
+        b = GraphBuilder()
+        for facts in order:
+            b.add(facts)
+        capture = next(b.graph().subjects(RDF.type, CKG.Capture))
+        assert list(b.graph().objects(capture, CKG.dateBasis)) == [Literal("stated")]
+        assert validate(b.graph()).conforms
