@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from conflict_kg.cli import main
 from conflict_kg.iris import CKG, RES, entity_iri
@@ -272,7 +272,8 @@ def test_a_fact_that_clashes_with_the_store_is_quarantined_and_the_store_keeps_i
     assert tolls == {3}, "the store keeps the toll it had; the clashing report is quarantined"
     assert str(graph_iri("d2")) in graphs  # the rest of the second article entered
     quarantine = Dataset().parse(tmp_path / "s" / QUARANTINE, format="trig").graph(graph_iri("d2"))
-    assert any(o == CKG.Capture for o in quarantine.objects())
+    assert {int(o) for o in quarantine.objects(None, CKG.fatalities)} == {30}, "the clashing toll is kept aside"
+    assert not list(quarantine.subjects(RDF.type, CKG.Capture)), "the event itself is not refused"
 
 
 def test_a_batch_is_validated_before_it_enters(tmp_path):
