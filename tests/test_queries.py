@@ -114,7 +114,7 @@ def run(graph: Graph, store: pyoxigraph.Store, name: str, **params: str) -> list
     """Run a bundled query on both engines, check they agree, return rdflib's rows as dicts.
 
     Parameters are bound in each way a caller may use: a VALUES block (both engines),
-    rdflib's initBindings and pyoxigraph's substitutions (what conflict_kg.query uses).
+    rdflib's initBindings and pyoxigraph's substitutions (conflict_kg.query binds by VALUES).
     """
     query = (QUERY_DIR / f"{name}.rq").read_text(encoding="utf-8")
     bound = bind(query, params) if params else query

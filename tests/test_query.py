@@ -5,6 +5,7 @@ import json
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 
 from conflict_kg.query import (QueryError, bind_parameters, bundled_queries, check_safe, format_result, open_store,
                                run_query)
@@ -93,3 +94,14 @@ def test_standard_prefixes_need_no_declaration(store):
     assert len(result.rows) == 1
     declared = "PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>\nSELECT ?g WHERE { ?g a ckg:RebelGroup }"
     assert len(run_query(store, declared).rows) == 1
+
+
+def test_names_with_nul_appended_sort_as_the_names():
+    # Bundled queries sort on CONCAT(?name, "\u0000") (a string Oxigraph holds in memory) for
+    # the order of ?name; both engines must give the same order as ORDER BY ?name.
+    values = '"b" "a" "a b" "ab" "a\\u0001" "a\\u0000b" "A" "é" "a-"'
+    plain = f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} }} ORDER BY ?s"
+    appended = plain.replace("ORDER BY ?s", 'ORDER BY (CONCAT(?s, "\\u0000"))')
+    expected = [s["s"].value for s in ox.Store().query(plain)]
+    assert [s["s"].value for s in ox.Store().query(appended)] == expected
+    assert [str(r[0]) for r in rdflib.Graph().query(appended)] == expected
