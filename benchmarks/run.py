@@ -16,8 +16,8 @@ measured in the same run, on the same texts, with the same model and process cou
 - sparql_p50_ms: the median time of each bundled query on the large store (Oxigraph evaluating
   it and every row read), parameters bound by a VALUES block (as clients of the endpoint bind
   them), with `sparql_check_safe_ms` (the safety check of the text, rdflib's parser) and
-  `sparql_substitutions_once_ms` (one run with parameters as pyoxigraph substitutions, as
-  `conflict-kg query --param` binds them, stopped at a time limit);
+  `sparql_query_param_once_ms` (one run through `run_query`, as `conflict-kg query --param`
+  runs it: prefixes, safety check and parameter binding included, stopped at a time limit);
 - shacl_share: time in SHACL validation over the build time (largest corpus);
 - export_turtle_1m_s: `conflict-kg export --out X.ttl` of the large store (in process);
 - add_one_article_1m_s: adding one new article (of the median sample length) to a copy of the
@@ -114,29 +114,27 @@ def with_values(query: str, values: dict[str, str]) -> str:
     return query[:match.end()] + block + query[match.end():]
 
 
-SUBSTITUTION_CHILD = """
+QUERY_PARAM_CHILD = """
 import json, sys, time
-import pyoxigraph as ox
 from conflict_kg.store import GraphStore
-from conflict_kg.query import bundled_queries
+from conflict_kg.query import bundled_queries, run_query
 store, name, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 with GraphStore.open(store, read_only=True) as held:
-    subs = {ox.Variable(k): ox.Literal(v) for k, v in params.items()}
     t = time.perf_counter()
-    n = sum(1 for _ in held.db.query(bundled_queries()[name].text, substitutions=subs))
+    result = run_query(held.db, bundled_queries()[name].text, params=params)
+    n = len(result.rows)
     print(json.dumps({"ms": round((time.perf_counter() - t) * 1000, 2), "rows": n}))
 """
 
 
-def measure_queries(store_path: Path, repeats: int, substitution_timeout_s: float) -> dict:
+def measure_queries(store_path: Path, repeats: int, param_timeout_s: float) -> dict:
     """p50 of each bundled query, parameters bound by a VALUES block (as the SPARQL endpoint's
     clients bind them); the safety check of the text apart; and, once each in a process of its
-    own with a time limit, parameters bound as pyoxigraph substitutions (as `conflict-kg query
-    --param` binds them today)."""
+    own with a time limit, the whole `conflict-kg query --param` path (`run_query`)."""
     from conflict_kg.query import bundled_queries, check_safe
     from conflict_kg.store import GraphStore
 
-    engine, checks, rows, substituted = {}, {}, {}, {}
+    engine, checks, rows, via_cli = {}, {}, {}, {}
     queries = bundled_queries()
     with GraphStore.open(store_path, read_only=True) as store:
         db = store.db
@@ -160,15 +158,15 @@ def measure_queries(store_path: Path, repeats: int, substitution_timeout_s: floa
         if not q.params:
             continue
         try:
-            out = subprocess.run([sys.executable, "-c", SUBSTITUTION_CHILD, str(store_path), name,
+            out = subprocess.run([sys.executable, "-c", QUERY_PARAM_CHILD, str(store_path), name,
                                   json.dumps({p: PARAMS[p] for p in q.params})], capture_output=True, text=True,
-                                 timeout=substitution_timeout_s, cwd=REPO)
-            substituted[name] = json.loads(out.stdout.strip().splitlines()[-1])["ms"]
+                                 timeout=param_timeout_s, cwd=REPO)
+            via_cli[name] = json.loads(out.stdout.strip().splitlines()[-1])["ms"]
         except subprocess.TimeoutExpired:
-            substituted[name] = f"> {substitution_timeout_s * 1000:.0f} (stopped)"
+            via_cli[name] = f"> {param_timeout_s * 1000:.0f} (stopped)"
     return {"sparql_p50_ms": engine, "sparql_rows": rows, "sparql_params": PARAMS, "sparql_repeats": repeats,
             "sparql_binding": "VALUES block first in the outer WHERE",
-            "sparql_check_safe_ms": checks, "sparql_substitutions_once_ms": substituted}
+            "sparql_check_safe_ms": checks, "sparql_query_param_once_ms": via_cli}
 
 
 def copy_store(src: Path, dst: Path) -> Path:
@@ -319,9 +317,13 @@ def big_store(base: Path, target: int) -> tuple[Path, dict]:
         info["cached"] = True
         return path, info
     start = time.perf_counter()
-    info = bigstore.replicate(base, path, target)
+    building = path.with_name(path.name + ".building")  # readers of the old store never see a half-made one
+    shutil.rmtree(building, ignore_errors=True)
+    info = bigstore.replicate(base, building, target)
     info.update(key=key, seconds=round(time.perf_counter() - start, 1))
-    stamp.write_text(json.dumps(info))
+    (building / stamp.name).write_text(json.dumps(info))
+    shutil.rmtree(path, ignore_errors=True)
+    building.rename(path)
     info["cached"] = False
     return path, info
 
