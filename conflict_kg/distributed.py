@@ -25,7 +25,8 @@ import multiprocessing
 import re
 import threading
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -90,11 +91,22 @@ def extract_in_processes(articles: Iterable[Article], *, options: ExtractOptions
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         out: deque = deque()
         for batch in _batches(articles, max(1, min(options.batch_size, ARTICLES_PER_TASK))):
-            out.append((batch, pool.submit(extract_batch, on_worker, batch)))
+            out.append((batch, _submit(pool, on_worker, batch)))
             if len(out) >= IN_FLIGHT_PER_THREAD * workers:
                 yield from _collect(*out.popleft(), warn)
         while out:
             yield from _collect(*out.popleft(), warn)
+
+
+def _submit(pool: ProcessPoolExecutor, options: ExtractOptions, batch: list[Article]) -> Future:
+    """The batch's future; once a worker has died the pool takes no more work, and the batch
+    fails (named, article by article) instead of the build."""
+    try:
+        return pool.submit(extract_batch, options, batch)
+    except BrokenProcessPool as exc:
+        failed: Future = Future()
+        failed.set_exception(exc)
+        return failed
 
 
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:

@@ -10,6 +10,7 @@ import shutil
 import socket
 import stat
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from rdflib.compare import isomorphic
 
 from conflict_kg.cli import main
 from conflict_kg.extract.extractor import (MAX_RUN_CHARS, ExtractOptions, parser_text, split_text)
-from conflict_kg.extract.records import Article, ArticleFacts
+from conflict_kg.extract.records import Article, ArticleFacts, ExtractionFailure
 from conflict_kg.ingest import MAX_ARTICLE_BYTES, InputProblem, clean_text, decode, read_inputs
 from conflict_kg.rdf import GraphBuilder
 
@@ -382,6 +383,23 @@ def _refused(g: Graph) -> set[tuple]:
 
     from conflict_kg.iris import CKG
     return {(g.value(r, SH.focusNode), g.value(r, SH.resultPath)) for r in g.subjects(RDF.type, CKG.QuarantineRecord)}
+
+
+def test_a_failure_in_a_worker_process_fails_its_articles_not_the_build():
+    from conflict_kg.distributed import _submit, extract_in_processes
+
+    articles = [Article(f"a{i}", GOOD, f"a{i}.txt") for i in range(3)]
+    options = ExtractOptions(model="no_such_spacy_model", n_process=2)
+    results = list(extract_in_processes(articles, options=options))
+    assert [r.article.id for r in results] == ["a0", "a1", "a2"]
+    assert all(isinstance(r, ExtractionFailure) and "no_such_spacy_model" in r.message for r in results)
+
+    class Broken:
+        def submit(self, *args):
+            raise BrokenProcessPool("a worker died")
+    future = _submit(Broken(), options, articles)
+    with pytest.raises(BrokenProcessPool, match="a worker died"):
+        future.result()
 
 
 def test_a_dask_cluster_gives_the_same_graph(single_process_graph, tmp_path):
