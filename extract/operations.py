@@ -99,12 +99,7 @@ def _fold_vague_reports(ctx: DocumentContext, ops: list[Operation]) -> list[Oper
             out.append(op)
             continue
         twin = min(specific, key=lambda o: abs(o.evidence.start - op.evidence.start))
-        if op.evidence != twin.evidence and op.evidence not in twin.extra_evidence:
-            twin.extra_evidence.append(op.evidence)
-        if twin.date_basis != "stated" and op.date_basis == "stated":
-            twin.date, twin.date_basis = op.date, op.date_basis
-        twin.opponents = tuple(dict.fromkeys(twin.opponents + op.opponents))
-        twin.fatalities = twin.fatalities if twin.fatalities is not None else op.fatalities
+        _fold_into(twin, op)
     return out
 
 
@@ -853,12 +848,7 @@ def merge_operations(ops: list[Operation]) -> list[Operation]:
         if twin is None:
             merged.append(replace(op, extra_evidence=list(op.extra_evidence)))
             continue
-        if op.evidence != twin.evidence and op.evidence not in twin.extra_evidence:
-            twin.extra_evidence.append(op.evidence)
-        if twin.date_basis != "stated" and op.date_basis == "stated":
-            twin.date, twin.date_basis = op.date, op.date_basis
-        twin.opponents = tuple(dict.fromkeys(twin.opponents + op.opponents))
-        twin.fatalities = twin.fatalities if twin.fatalities is not None else op.fatalities
+        _fold_into(twin, op)
         twin.claimed_by = twin.claimed_by if twin.claimed_by == op.claimed_by else None  # one plain report is enough
         twin.confidence = max(twin.confidence, op.confidence)
     return merged
@@ -868,3 +858,14 @@ def _dates_agree(a: Operation, b: Operation) -> bool:
     if a.date is None or b.date is None or "publication" in (a.date_basis, b.date_basis):
         return True
     return a.date.value.startswith(b.date.value) or b.date.value.startswith(a.date.value)
+
+
+def _fold_into(twin: Operation, op: Operation) -> None:
+    """Let `twin` carry what another report of the same event adds: its evidence, a stated
+    date, opponents and a toll."""
+    if op.evidence != twin.evidence and op.evidence not in twin.extra_evidence:
+        twin.extra_evidence.append(op.evidence)
+    if twin.date_basis != "stated" and op.date_basis == "stated":
+        twin.date, twin.date_basis = op.date, op.date_basis
+    twin.opponents = tuple(dict.fromkeys(twin.opponents + op.opponents))
+    twin.fatalities = twin.fatalities if twin.fatalities is not None else op.fatalities
