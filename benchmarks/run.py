@@ -171,19 +171,11 @@ def measure_queries(store_path: Path, repeats: int, param_timeout_s: float) -> d
 
 def copy_store(src: Path, dst: Path) -> Path:
     """A private copy of a store (Oxigraph's backup: hard links, so it is cheap)."""
-    import pyoxigraph as ox
-    from conflict_kg.store import DATABASE
+    from conflict_kg.store import GraphStore
 
     if dst.exists():
         shutil.rmtree(dst)
-    dst.mkdir(parents=True)
-    db = ox.Store.read_only(str(src / DATABASE))
-    db.backup(str(dst / DATABASE))
-    del db
-    for f in src.iterdir():
-        if f.is_file():
-            shutil.copy2(f, dst / f.name)
-    return dst
+    return GraphStore.copy(src, dst)
 
 
 def one_article(path: Path) -> tuple[Path, int]:

@@ -28,7 +28,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
 from .extract.records import Article, ArticleFacts, ExtractionFailure
 
@@ -39,6 +39,7 @@ IN_FLIGHT_PER_THREAD = 2
 ARTICLES_PER_TASK = 8  # small tasks keep every local worker busy to the end of a corpus
 _ADDRESS = re.compile(r"(?:tcp|tls|ws|wss|ucx|inproc)://\S+")
 Result = ArticleFacts | ExtractionFailure
+T = TypeVar("T")
 
 
 class ClusterError(ValueError):
@@ -70,7 +71,7 @@ def extract_on_cluster(articles: Iterable[Article], *, options: ExtractOptions,
     with client:
         threads = max(1, sum(client.nthreads().values()))
         out: deque = deque()
-        for batch in _batches(articles, size):
+        for batch in batches(articles, size):
             out.append((batch, client.submit(extract_batch, on_worker, batch, pure=False)))
             if len(out) >= IN_FLIGHT_PER_THREAD * threads:
                 yield from _collect(*out.popleft(), warn)
@@ -90,7 +91,7 @@ def extract_in_processes(articles: Iterable[Article], *, options: ExtractOptions
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         out: deque = deque()
-        for batch in _batches(articles, max(1, min(options.batch_size, ARTICLES_PER_TASK))):
+        for batch in batches(articles, max(1, min(options.batch_size, ARTICLES_PER_TASK))):
             out.append((batch, _submit(pool, on_worker, batch)))
             if len(out) >= IN_FLIGHT_PER_THREAD * workers:
                 yield from _collect(*out.popleft(), warn)
@@ -109,10 +110,11 @@ def _submit(pool: ProcessPoolExecutor, options: ExtractOptions, batch: list[Arti
         return failed
 
 
-def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    for article in articles:
-        batch.append(article)
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last may be shorter), read lazily."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) >= size:
             yield batch
             batch = []

@@ -21,6 +21,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 from tqdm import tqdm
 
+from .distributed import batches
 from .extract.extractor import ExtractOptions, Extractor, extract_articles
 from .extract.gazetteer import GROUP_CLASSES, Gazetteer, load_gazetteer
 from .extract.records import ENTITY_TYPES, OPERATION_TYPES, RELATIONS, Article, ExtractionFailure
@@ -113,7 +114,7 @@ def _build(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary,
             facts = (extractor.extract(stream, warn=warn) if extractor is not None
                      else extract_articles(stream, options=options.extract, warn=warn))
             bar = tqdm(facts, unit="article", disable=not options.progress, desc="extracting")
-            for batch in _batches(bar, options.batch_articles):
+            for batch in batches(bar, options.batch_articles):
                 builder = GraphBuilder(gazetteer=gazetteer, known=target)
                 for item in batch:
                     if isinstance(item, ExtractionFailure):
@@ -149,17 +150,6 @@ def _target(store: GraphStore | None) -> Iterator[GraphStore]:
     with tempfile.TemporaryDirectory(prefix="conflict-kg-build-") as tmp, \
             GraphStore.open(Path(tmp) / "store", create=True) as scratch:
         yield scratch
-
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 @dataclass

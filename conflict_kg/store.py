@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -143,6 +144,20 @@ class GraphStore:
         if self._db is None:
             raise StoreError(f"{self.path}: the store is closed")
         return self._db
+
+    @staticmethod
+    def copy(src: Path | str, dst: Path | str) -> Path:
+        """A copy of the store at `src` at the new directory `dst` (Oxigraph's backup, hard
+        links where it can, so it is cheap), with its quarantine and report."""
+        src, dst = Path(src), Path(dst)
+        dst.mkdir(parents=True)
+        db = ox.Store.read_only(str(src / DATABASE))
+        db.backup(str(dst / DATABASE))
+        del db
+        for f in src.iterdir():
+            if f.is_file():
+                shutil.copy2(f, dst / f.name)
+        return dst
 
     def close(self) -> None:
         """Release the database (and its lock) as soon as nothing else refers to it.

@@ -3,14 +3,12 @@ old or the new state (the union and the list of articles of a clean run before o
 running the same command again completes the work."""
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from rdflib.compare import isomorphic
 
@@ -29,17 +27,6 @@ def _add_command(store: Path) -> list[str]:
             "--store", str(store), "--no-progress"]
 
 
-def _copy(src: Path, dst: Path) -> Path:
-    dst.mkdir(parents=True)
-    db = ox.Store.read_only(str(src / DATABASE))
-    db.backup(str(dst / DATABASE))
-    del db
-    for f in src.iterdir():
-        if f.is_file():
-            shutil.copy2(f, dst / f.name)
-    return dst
-
-
 def _snapshot(store: Path):
     with GraphStore.open(store) as held:  # opening for writing: the lock of a killed writer is gone
         return held.union(), [a.id for a in held.articles()]
@@ -55,7 +42,7 @@ def states(tmp_path_factory):
     root = tmp_path_factory.mktemp("crash")
     old = root / "old"
     assert main(["build", *map(str, OLD), "--published", PUBLISHED, "--store", str(old), "--no-progress"]) == 0
-    new = _copy(old, root / "new")
+    new = GraphStore.copy(old, root / "new")
     assert subprocess.run(_add_command(new), capture_output=True, timeout=300).returncode == 0
     old_state, new_state = _snapshot(old), _snapshot(new)
     return old, old_state, new_state
@@ -83,7 +70,7 @@ def _kill_when(proc: subprocess.Popen, ready) -> None:
 def test_a_killed_add_leaves_the_old_or_the_new_state_and_a_rerun_completes_it(when, states, tmp_path):
     base, old_state, new_state = states
     assert old_state[1] != new_state[1]
-    store = _copy(base, tmp_path / "store")
+    store = GraphStore.copy(base, tmp_path / "store")
     wal = _wal_size(store)
     start = time.monotonic()
     proc = subprocess.Popen(_add_command(store), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
