@@ -22,9 +22,22 @@ import unicodedata
 
 from rdflib import Namespace, URIRef
 
-CKG = Namespace("https://w3id.org/conflict-kg/ontology#")
-RES = Namespace("https://w3id.org/conflict-kg/resource/")
-SH_NS = Namespace("https://w3id.org/conflict-kg/shapes#")
+
+
+class Vocabulary(Namespace):
+    """An rdflib Namespace that makes each term once: the builder names the same few dozen
+    terms hundreds of thousands of times in a large build (`CKG.agent`), and rdflib's
+    Namespace builds and checks a new URIRef at every attribute access."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = super().__getattr__(name)
+        self.__dict__[name] = term
+        return term
+
+
+CKG = Vocabulary("https://w3id.org/conflict-kg/ontology#")
+RES = Vocabulary("https://w3id.org/conflict-kg/resource/")
+SH_NS = Vocabulary("https://w3id.org/conflict-kg/shapes#")
 
 _RESOURCE_IRI = re.compile(re.escape(str(RES)) + r"[a-z0-9-]+(?:/[a-z0-9-]+)+")
 _LOCAL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
@@ -47,6 +60,7 @@ def _digest(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # an article's document, entity and place IRIs are asked for again and again
 def mint(category: str, *names: object) -> URIRef:
     """The resource IRI ``res:<category>/<slug>/<slug>...``: every resource IRI is made here.
 

@@ -24,14 +24,14 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from . import iris
 from .extract.records import Article, ArticleFacts, Entity, Evidence, Operation, Relation
-from .iris import CKG, RES
+from .iris import CKG, RES, Vocabulary
 
 if TYPE_CHECKING:
     from .extract.gazetteer import Gazetteer, Known
 
 GAZETTEER_ID = "conflict-kg-gazetteer"
-GEO = Namespace("http://www.opengis.net/ont/geosparql#")
-SCHEMA = Namespace("https://schema.org/")
+GEO = Vocabulary("http://www.opengis.net/ont/geosparql#")
+SCHEMA = Vocabulary("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
 PREFIXES = {"ckg": CKG, "res": RES, "prov": PROV, "skos": SKOS, "dcterms": DCTERMS, "schema": SCHEMA,
             "geo": GEO, "xsd": XSD, "wd": WD}
@@ -137,6 +137,7 @@ class GraphBuilder:
         self._entity_iri: dict[str, URIRef] = {}
         self._entity_type: dict[URIRef, str] = _Held(known.entity_type) if known else {}
         self._labels: dict[URIRef, str] = _Held(known.label) if known else {}
+        self._evidence_nodes: dict[tuple[str, int, int], URIRef] = {}  # a sentence backs many facts
         self.articles: dict[str, Article] = {}
 
     # -- public ------------------------------------------------------------------------
@@ -185,7 +186,10 @@ class GraphBuilder:
             self._add(art.id, d, DCTERMS.issued, typed(art.published.isoformat(), XSD.date))
 
     def _evidence(self, ev: Evidence) -> URIRef:
-        node = iris.evidence_iri(ev.doc_id, ev.start, ev.end)
+        key = (ev.doc_id, ev.start, ev.end)
+        if key in self._evidence_nodes:  # described already (its sentence is the same text)
+            return self._evidence_nodes[key]
+        node = self._evidence_nodes[key] = iris.evidence_iri(ev.doc_id, ev.start, ev.end)
         self._add(ev.doc_id, node, RDF.type, CKG.Evidence)
         self._add(ev.doc_id, node, CKG.sentence, plain(ev.text))
         self._add(ev.doc_id, node, CKG.startOffset, Literal(ev.start, datatype=XSD.nonNegativeInteger))
