@@ -12,6 +12,7 @@ asked in SPARQL.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -35,6 +36,9 @@ SCHEMA = Vocabulary("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
 PREFIXES = {"ckg": CKG, "res": RES, "prov": PROV, "skos": SKOS, "dcterms": DCTERMS, "schema": SCHEMA,
             "geo": GEO, "xsd": XSD, "wd": WD}
+# The builder names these terms for nearly every triple; rdflib's namespaces make and check a
+# new URIRef at each access, the cached ones (see iris.Vocabulary) once per term.
+DCTERMS, PROV, RDF, RDFS, SKOS, XSD = (Vocabulary(str(ns)) for ns in (DCTERMS, PROV, RDF, RDFS, SKOS, XSD))
 Triple = tuple[URIRef | BNode, URIRef, URIRef | Literal | BNode]
 # What no literal may hold: C0 controls but tab and line breaks, DEL and C1 controls, lone
 # surrogates (UTF-8 cannot encode them), noncharacters (U+FDD0..U+FDEF, U+FFFE, U+FFFF and their
@@ -62,16 +66,19 @@ def language_tag(tag: str | None) -> str | None:
     return tag.lower() if isinstance(tag, str) and _LANGUAGE_TAG.fullmatch(tag) else None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # literals are immutable; rules, labels and scores recur
 def plain(value: object) -> Literal:
     """An xsd:string literal of cleaned text."""
     return Literal(clean_literal(value))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def typed(value: object, datatype: URIRef) -> Literal:
     """A typed literal of cleaned lexical form (a date, a URL, a WKT point, ...)."""
     return Literal(clean_literal(value), datatype=datatype)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def confidence(value: float) -> Literal:
     """An xsd:decimal built from a Decimal: a float value would not pass sh:datatype xsd:decimal.
     Clamped to [0, 1]; a value that is not a finite number counts as 0."""
@@ -79,6 +86,7 @@ def confidence(value: float) -> Literal:
     return Literal(Decimal(f"{min(max(value, 0.0), 1.0):.2f}"))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def text(value: str, lang: str | None = "en") -> Literal:
     """A language-tagged literal of cleaned text (no tag when `lang` is not a valid one)."""
     return Literal(clean_literal(value), lang=language_tag(lang))

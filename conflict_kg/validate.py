@@ -126,9 +126,13 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
         errors = [(v, node) for v, node in found if v.severity == "Violation"]
         if conforms or not errors:
             break
+        changed: set = set()
         for violation, result in errors:
             outcome.violations.append(violation)
-            _move_to_quarantine(valid, quarantine, results, result, violation)
+            changed |= _move_to_quarantine(valid, quarantine, results, result, violation)
+        focus_nodes = _touched(valid, changed, focus_nodes)
+        if focus_nodes == []:
+            break  # no node a removal could have made invalid
     for t in borrowed:
         valid.remove(t)
     return outcome
@@ -150,7 +154,20 @@ def _violations(results: Graph, data: Graph) -> list[tuple[Violation, BNode]]:
     return out
 
 
-def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result, v: Violation) -> None:
+def _touched(valid: Graph, removed: set[tuple], focus: list[URIRef] | None) -> list[URIRef]:
+    """The nodes to validate again after `removed` left the graph: those the removed triples
+    were about or pointed to, and the nodes that point to these (a link whose target lost its
+    type can fail sh:class). The next round checks them instead of every node again."""
+    nodes = {n for s, _p, o in removed for n in (s, o) if isinstance(n, URIRef)}
+    nodes |= {s for n in list(nodes) for s in valid.subjects(None, n) if isinstance(s, URIRef)}
+    if focus is not None:
+        nodes &= set(focus)
+    return sorted(nodes)
+
+
+def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result, v: Violation) -> set[tuple]:
+    """Move what `result` is about from `valid` to `quarantine`, with a record of why; returns
+    the triples moved."""
     focus = results.value(result, SH.focusNode)
     path = results.value(result, SH.resultPath)
     value = results.value(result, SH.value)
@@ -180,6 +197,7 @@ def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result,
         quarantine.add((record, SH.resultPath, path))
     for s in v.sentences:
         quarantine.add((record, CKG.sentence, plain(s)))
+    return doomed
 
 
 def _statements(g: Graph, s, p, o) -> set[tuple]:
@@ -224,9 +242,13 @@ def format_report(outcome: ValidationOutcome) -> str:
         lines.append("The graph conforms to the shapes: nothing was quarantined.")
     else:
         lines.append(f"{len(outcome.violations)} violation(s); the facts concerned were moved to the quarantine file.")
-    for v in outcome.violations:
+    for v in sorted(outcome.violations, key=_report_order):  # stable from run to run
         lines += ["", v.describe()]
     if outcome.warnings:
         lines += ["", f"{len(outcome.warnings)} warning(s) (kept in the graph):"]
-        lines += ["", *[w.describe() for w in outcome.warnings]]
+        lines += ["", *[w.describe() for w in sorted(outcome.warnings, key=_report_order)]]
     return "\n".join(lines) + "\n"
+
+
+def _report_order(v: Violation) -> tuple:
+    return (v.focus_label, v.focus, v.shape, v.path or "", v.value or "", v.message)
