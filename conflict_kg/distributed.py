@@ -35,8 +35,12 @@ from .extract.records import Article, ArticleFacts, ExtractionFailure
 if TYPE_CHECKING:
     from .extract.extractor import ExtractOptions, Extractor
 
-IN_FLIGHT_PER_THREAD = 2
+IN_FLIGHT_PER_THREAD = 2  # Dask tasks of `batch_size` articles queued per worker thread
 ARTICLES_PER_TASK = 8  # small tasks keep every local worker busy to the end of a corpus
+# Local tasks queued per worker process: while the building process validates and writes a batch
+# (50 articles by default, a few seconds), the workers must have work queued that outlasts it,
+# or they wait for it. Six tasks of 8 per worker hold about two batches of facts: still bounded.
+IN_FLIGHT_PER_PROCESS = 6
 _ADDRESS = re.compile(r"(?:tcp|tls|ws|wss|ucx|inproc)://\S+")
 Result = ArticleFacts | ExtractionFailure
 T = TypeVar("T")
@@ -93,7 +97,7 @@ def extract_in_processes(articles: Iterable[Article], *, options: ExtractOptions
         out: deque = deque()
         for batch in batches(articles, max(1, min(options.batch_size, ARTICLES_PER_TASK))):
             out.append((batch, _submit(pool, on_worker, batch)))
-            if len(out) >= IN_FLIGHT_PER_THREAD * workers:
+            if len(out) >= IN_FLIGHT_PER_PROCESS * workers:
                 yield from _collect(*out.popleft(), warn)
         while out:
             yield from _collect(*out.popleft(), warn)
