@@ -7,6 +7,7 @@ two articles becomes one node.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -41,6 +42,18 @@ def _clean(name: str) -> str:
     return name.strip(_QUOTES + " ,.;:/|()[]")
 
 
+@functools.lru_cache(maxsize=64)
+def _heads_by_first_word(heads: tuple[str, ...]) -> dict[str, list[list[str]]]:
+    """Head words ("border crossing") by their first word, the longest first: a lookup for
+    the token after a name, instead of a pass over the whole list for every name."""
+    index: dict[str, list[list[str]]] = {}
+    for head in sorted(heads, key=lambda h: -len(h.split())):
+        words = head.split()
+        if words:
+            index.setdefault(words[0], []).append(words)
+    return index
+
+
 class DocumentContext:
     """Entities of one parsed article and the lookups rules need."""
 
@@ -55,6 +68,8 @@ class DocumentContext:
         self.co_actors: dict[int, list[str]] = {}
         self._resolved_mentions: list[Mention] = []
         self._resolved: dict[int, str | None] = {}
+        self.sentences: list[Span] = list(doc.sents)  # spaCy makes them anew at every doc.sents
+        self.entity_spans: list[Span] = list(doc.ents)
         self._collect_mentions()
         self._home_country = self._dominant_country()
         self.home_country = self._home_country
@@ -258,8 +273,9 @@ class DocumentContext:
     def _following_heads(self, span: Span, heads: Iterable[str]) -> int:
         """How many tokens after the span form one of `heads` ("border crossing" = 2)."""
         doc = self.doc
-        for head in sorted(heads, key=lambda h: -len(h.split())):
-            words = head.split()
+        if span.end >= len(doc):
+            return 0
+        for words in _heads_by_first_word(tuple(heads)).get(doc[span.end].lower_, ()):
             toks = doc[span.end: span.end + len(words)]
             if len(toks) == len(words) and all(t.lower_ == w for t, w in zip(toks, words)):
                 return len(words)
@@ -627,7 +643,7 @@ class DocumentContext:
     def next_group(self, tok: Token, fits: set[str], exclude: Iterable[str] = ()) -> str | None:
         """Cataphora in news leads: "US-backed rebels advanced ... The New Syrian Army ..."."""
         excluded = set(exclude)
-        ends = [s.end for s in self.doc.sents if s.start > tok.i][:2]
+        ends = [s.end for s in self.sentences if s.start > tok.i][:2]
         limit = ends[-1] if ends else len(self.doc)
         for m in self.mentions:
             if tok.i < m.start < limit and m.type == "ArmedGroup" and m.key not in excluded:
@@ -690,7 +706,7 @@ class DocumentContext:
         opens_sentence = not here and tok.dep_ in ("nsubj", "nsubjpass", "poss")
         if not opens_sentence:
             yield from (m.key for m in sorted(here, key=lambda m: -m.start))
-        earlier = [s for s in self.doc.sents if s.end <= sent.start][-3:]
+        earlier = [s for s in self.sentences if s.end <= sent.start][-3:]
         for s in reversed(earlier):
             inside = [m for m in self._all_mentions() if s.start <= m.start < s.end and m.type == "ArmedGroup"]
             subjects = [m for m in inside if self._is_subject(m)]

@@ -742,7 +742,7 @@ def _with_place_conjuncts(ctx: DocumentContext, key: str, tok: Token, found: lis
 
 def _date(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[DateValue | None, str | None]:
     published = ctx.article.published
-    dates = [e for e in sent.ents if e.label_ == "DATE"]
+    dates = [e for e in ctx.entity_spans if e.label_ == "DATE" and sent.start <= e.start and e.end <= sent.end]
     subtree = {t.i for t in (trig.head if trig.pos_ != "VERB" else trig).subtree}
     dates.sort(key=lambda e: (e.root.i not in subtree, abs(e.root.i - trig.i)))
     own = trig if trig.pos_ == "VERB" else trig.head
