@@ -2,7 +2,7 @@
 
 Queries run on pyoxigraph (fast, standard). Before one runs, rdflib's SPARQL parser checks
 that it is a query (no update) that reaches nothing outside the graph: no SERVICE, no
-FROM / FROM NAMED. Bundled queries are the `.rq` files in `queries/`, each with a title,
+FROM / FROM NAMED; a text that cannot hold either word skips that parse (see `may_reach_out`). Bundled queries are the `.rq` files in `queries/`, each with a title,
 a description and optional parameters, bound by a VALUES block (see `bind_parameters`).
 """
 from __future__ import annotations
@@ -93,6 +93,42 @@ def check_safe(query: str) -> None:
         raise QueryError("FROM / FROM NAMED is refused: queries may not load other graphs or files")
 
 
+def may_reach_out(query: str) -> bool:
+    r"""False when the text cannot hold SERVICE or FROM, so that `check_safe` (rdflib's parser,
+    30 to 100 ms a query) has nothing to find: Oxigraph's `Store.query` parses queries only,
+    never an update, and `run_query` sends a text Oxigraph cannot parse to `check_safe` for the
+    reason in words.
+
+    The text is read as written and with its \u escapes decoded (as SPARQL allows), without the
+    lines that are comments, and the answer errs towards True: "service" or "from" in any case
+    anywhere (strings and IRIs included) counts, unless the letters, digits and underscores
+    around it follow ":", "?" or "$", that is sit in a prefixed name or a variable
+    (`prov:wasDerivedFrom`, `?takenFrom`), which Oxigraph reads whole. A text with a long
+    string (three quotes), whose lines may start with "#" and be no comment, always counts.
+    """
+    try:
+        decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
+    except (ValueError, OverflowError):
+        return True
+    for text in (query, decoded):
+        if "'''" in text or '"""' in text:
+            return True
+        code = _COMMENT_LINE.sub("", text)
+        for word in _OUTSIDE_WORD.finditer(code):
+            start = word.start()
+            while start > 0 and code[start - 1] in _NAME_CHARS:
+                start -= 1
+            if start == 0 or code[start - 1] not in ":?$":
+                return True
+    return False
+
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\r\n]*", re.MULTILINE)
+_OUTSIDE_WORD = re.compile(r"service|from", re.IGNORECASE)  # Unicode-aware: "ſervice" counts too
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
 def _contains(node: Any, name: str) -> bool:
     if isinstance(node, CompValue):
         if node.name == name:
@@ -135,17 +171,21 @@ def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = No
     (Oxigraph's union mode: a triple held by several graphs is seen once per graph).
     """
     query = with_standard_prefixes(query)
-    check_safe(query)
-    query, subs = bind_parameters(query, params or {})
+    checked = may_reach_out(query)
+    if checked:
+        check_safe(query)
+    bound, subs = bind_parameters(query, params or {})
     try:
-        answer = store.query(query, substitutions=subs, use_default_graph_as_union=union)
+        answer = store.query(bound, substitutions=subs, use_default_graph_as_union=union)
     except (SyntaxError, ValueError, OSError) as exc:
+        if isinstance(exc, SyntaxError) and not checked:
+            check_safe(query)  # an update, say: refused in rdflib's words
         raise QueryError(f"query failed: {exc}") from None
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(("result",), ((ox.Literal(str(bool(answer)).lower()),),), boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
         variables = tuple(v.value for v in answer.variables)
-        rows = tuple(tuple(sol[v] for v in variables) for sol in answer)
+        rows = tuple(tuple(sol) for sol in answer)  # a solution gives its terms in variable order
         return QueryResult(variables, rows)
     rows = tuple((t.subject, t.predicate, t.object) for t in answer)
     return QueryResult(("subject", "predicate", "object"), rows)

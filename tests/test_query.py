@@ -105,3 +105,54 @@ def test_names_with_nul_appended_sort_as_the_names():
     expected = [s["s"].value for s in ox.Store().query(plain)]
     assert [s["s"].value for s in ox.Store().query(appended)] == expected
     assert [str(r[0]) for r in rdflib.Graph().query(appended)] == expected
+
+
+# -- the cheap path past rdflib's parser ------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(bundled_queries()))
+def test_bundled_queries_need_no_parse_by_rdflib(name):
+    # `prov:wasDerivedFrom`, `?takenFrom` and "from" in comment lines are no FROM
+    from conflict_kg.query import may_reach_out, with_standard_prefixes
+
+    assert not may_reach_out(with_standard_prefixes(bundled_queries()[name].text))
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://e/> { ?s ?p ?o } }",
+    "select * from <file:///etc/passwd> where { ?s ?p ?o }",
+    "SELECT * WHERE { ?s ?p trueSERVICE <http://e/> { ?a ?b ?c } }",   # Oxigraph reads true, SERVICE
+    "ASKFROM <urn:g> { }",                                              # and ASK, FROM
+    "SELECT * WHERE { ?s ?p 1SERVICE <http://e/> { ?a ?b ?c } }",
+    "SELECT * WHERE { ?s ?p ?o.SERVICE <http://e/> { ?a ?b ?c } }",    # a variable ends at "."
+    "PREFIX : <urn:x:> SELECT * WHERE { SERVICE:x { ?a ?b ?c } }",      # SERVICE, then :x
+    "SELECT * WHERE { \\u0053ERVICE <http://e/> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o } # a comment\n SERVICE",               # not a comment line
+    "# a comment\rSERVICE <http://e/> { }",                            # \r ends a comment too
+    "SELECT * WHERE { ?s ?p '''x\n# not a comment''' . SERVICE <http://e/> { } }",
+    "SELECT * WHERE { \u017fervice <http://e/> { } }",                  # any case, Unicode's too
+    "SELECT * WHERE { ?s ?p \"from\" }",                                 # strings count (errs safe)
+])
+def test_texts_that_may_reach_out_are_parsed_by_rdflib(query):
+    from conflict_kg.query import may_reach_out
+
+    assert may_reach_out(query)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?takenFrom WHERE { ?s prov:wasDerivedFrom ?takenFrom ; ckg:p $fromage }",
+    "PREFIX ex: <urn:x:> DESCRIBE ex:FROM",                         # a name, as Oxigraph reads it
+    "# where it comes from\nSELECT * WHERE { ?s ?p ?o }",
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",                        # Oxigraph parses no update
+])
+def test_texts_that_cannot_reach_out_skip_rdflib(query):
+    from conflict_kg.query import may_reach_out
+
+    assert not may_reach_out(query)
+
+
+def test_a_text_oxigraph_cannot_parse_gets_rdflibs_reason(store):
+    with pytest.raises(QueryError, match="updates .* are refused"):
+        run_query(store, "DELETE WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError, match="not a valid SPARQL query"):
+        run_query(store, "SELECT ?x WHERE { ?x ?p }")
+    assert len(store)
