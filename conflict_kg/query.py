@@ -2,13 +2,17 @@
 
 Queries run on pyoxigraph (fast, standard). Before one runs, rdflib's SPARQL parser checks
 that it is a query (no update) that reaches nothing outside the graph: no SERVICE, no
-FROM / FROM NAMED; a text that cannot hold either word skips that parse (see `may_reach_out`). Bundled queries are the `.rq` files in `queries/`, each with a title,
-a description and optional parameters, bound by a VALUES block (see `bind_parameters`).
+FROM / FROM NAMED; a text that cannot hold either word skips that parse (see `may_reach_out`).
+
+Bundled queries are the `.rq` files in `queries/`, each with a title, a description, optional
+parameters and optional filters (parameters that narrow a listing without being a column of
+it), all bound by a VALUES block (see `bind_parameters`).
 """
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -34,6 +38,7 @@ class BundledQuery:
     description: str
     params: tuple[str, ...]
     text: str
+    filters: tuple[str, ...] = ()   # `# filter:` lines: bound like params, by VALUES only
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,10 @@ def bundled_queries() -> dict[str, BundledQuery]:
             text = res.read_text("utf-8")
             meta = dict(re.findall(r"^#\s*(title|description):\s*(.+)$", text, flags=re.M))
             params = tuple(re.findall(r"^#\s*param:\s*(\w+)", text, flags=re.M))
+            filters = tuple(re.findall(r"^#\s*filter:\s*(\w+)", text, flags=re.M))
             name = res.name[:-3]
-            out[name] = BundledQuery(name, meta.get("title", name), meta.get("description", ""), params, text)
+            out[name] = BundledQuery(name, meta.get("title", name), meta.get("description", ""), params, text,
+                                     filters)
     return out
 
 
@@ -162,14 +169,18 @@ def open_store(graph_path: Path) -> ox.Store:
 
 
 def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = None,
-              union: bool = False) -> QueryResult:
+              union: bool = False, limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a checked query on the default graph; `params` bind variables to plain literals
-    (see `bind_parameters`).
+    (see `bind_parameters`). `offset` and `limit` page the answer: the rows (or triples) after
+    the first `offset`, at most `limit` of them; the engine still orders the whole answer, but
+    only the page is read into Python.
 
     A graph file opened with `open_store` and a conflict-kg store (`GraphStore.db`) both hold
     the union of their named graphs in the default graph. `union=True` reads all graphs instead
     (Oxigraph's union mode: a triple held by several graphs is seen once per graph).
     """
+    if offset < 0 or (limit is not None and limit < 0):
+        raise QueryError("limit and offset may not be negative")
     query = with_standard_prefixes(query)
     checked = may_reach_out(query)
     if checked:
@@ -185,10 +196,14 @@ def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = No
         return QueryResult(("result",), ((ox.Literal(str(bool(answer)).lower()),),), boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
         variables = tuple(v.value for v in answer.variables)
-        rows = tuple(tuple(sol) for sol in answer)  # a solution gives its terms in variable order
+        rows = tuple(tuple(sol) for sol in _page(answer, limit, offset))  # terms in variable order
         return QueryResult(variables, rows)
-    rows = tuple((t.subject, t.predicate, t.object) for t in answer)
+    rows = tuple((t.subject, t.predicate, t.object) for t in _page(answer, limit, offset))
     return QueryResult(("subject", "predicate", "object"), rows)
+
+
+def _page(items: Any, limit: int | None, offset: int) -> Any:
+    return itertools.islice(items, offset, None if limit is None else offset + limit)
 
 
 def bind_parameters(query: str, params: dict[str, str]) -> tuple[str, dict[ox.Variable, ox.Literal]]:

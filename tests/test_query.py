@@ -156,3 +156,50 @@ def test_a_text_oxigraph_cannot_parse_gets_rdflibs_reason(store):
     with pytest.raises(QueryError, match="not a valid SPARQL query"):
         run_query(store, "SELECT ?x WHERE { ?x ?p }")
     assert len(store)
+
+
+# -- paging and filters ---------------------------------------------------------------------------
+
+def test_offset_and_limit_page_the_answer(store):
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    full = run_query(store, query)
+    assert len(full.rows) > 10
+    pages = [run_query(store, query, offset=i, limit=4).rows for i in range(0, len(full.rows), 4)]
+    assert all(len(p) == 4 for p in pages[:-1]) and 0 < len(pages[-1]) <= 4
+    assert tuple(row for page in pages for row in page) == full.rows
+    assert run_query(store, query, offset=3).rows == full.rows[3:]
+    assert run_query(store, query, limit=0).rows == ()
+    assert run_query(store, query, offset=len(full.rows)).rows == ()
+    assert run_query(store, query, limit=2).variables == full.variables
+    triples = run_query(store, "CONSTRUCT WHERE { ?s ?p ?o }", limit=3)
+    assert len(triples.rows) == 3
+    with pytest.raises(QueryError, match="negative"):
+        run_query(store, query, limit=-1)
+    with pytest.raises(QueryError, match="negative"):
+        run_query(store, query, offset=-1)
+
+
+def test_bundled_filters_are_listed_apart_from_parameters():
+    queries = bundled_queries()
+    assert queries["operations"].filters == ("since", "until", "operation_type")
+    assert queries["captures"].filters == ("since", "until")
+    assert queries["operations"].params == () and queries["entity"].filters == ()
+    assert "since" in queries["operations"].description.lower() or "date range" in queries["operations"].description
+
+
+def test_filters_narrow_through_run_query(store):
+    q = bundled_queries()["operations"]
+    full = run_query(store, q.text)
+    assert run_query(store, q.text, params={}).rows == full.rows
+    dates = [row[1].value for row in full.rows if row[1] is not None]
+    assert dates, "the sample facts have dated operations"
+    first = min(dates)
+    since = run_query(store, q.text, params={"since": first})
+    assert since.variables == full.variables
+    assert set(since.rows) <= set(full.rows) and len(since.rows) == len(dates)
+    later = run_query(store, q.text, params={"since": "9999"})
+    assert later.rows == ()
+    kind = full.rows[0][0].value
+    typed = run_query(store, q.text, params={"operation_type": kind.upper()})
+    assert typed.rows and all(row[0].value == kind for row in typed.rows)
+    assert typed.rows == tuple(row for row in full.rows if row[0].value == kind)
