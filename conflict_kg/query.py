@@ -2,13 +2,17 @@
 
 Queries run on pyoxigraph (fast, standard). Before one runs, rdflib's SPARQL parser checks
 that it is a query (no update) that reaches nothing outside the graph: no SERVICE, no
-FROM / FROM NAMED. Bundled queries are the `.rq` files in `queries/`, each with a title,
-a description and optional parameters, bound by a VALUES block (see `bind_parameters`).
+FROM / FROM NAMED; a text that cannot hold either word skips that parse (see `may_reach_out`).
+
+Bundled queries are the `.rq` files in `queries/`, each with a title, a description, optional
+parameters and optional filters (parameters that narrow a listing without being a column of
+it), all bound by a VALUES block (see `bind_parameters`).
 """
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -34,6 +38,7 @@ class BundledQuery:
     description: str
     params: tuple[str, ...]
     text: str
+    filters: tuple[str, ...] = ()   # `# filter:` lines: bound like params, by VALUES only
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,10 @@ def bundled_queries() -> dict[str, BundledQuery]:
             text = res.read_text("utf-8")
             meta = dict(re.findall(r"^#\s*(title|description):\s*(.+)$", text, flags=re.M))
             params = tuple(re.findall(r"^#\s*param:\s*(\w+)", text, flags=re.M))
+            filters = tuple(re.findall(r"^#\s*filter:\s*(\w+)", text, flags=re.M))
             name = res.name[:-3]
-            out[name] = BundledQuery(name, meta.get("title", name), meta.get("description", ""), params, text)
+            out[name] = BundledQuery(name, meta.get("title", name), meta.get("description", ""), params, text,
+                                     filters)
     return out
 
 
@@ -93,6 +100,42 @@ def check_safe(query: str) -> None:
         raise QueryError("FROM / FROM NAMED is refused: queries may not load other graphs or files")
 
 
+def may_reach_out(query: str) -> bool:
+    r"""False when the text cannot hold SERVICE or FROM, so that `check_safe` (rdflib's parser,
+    30 to 100 ms a query) has nothing to find: Oxigraph's `Store.query` parses queries only,
+    never an update, and `run_query` sends a text Oxigraph cannot parse to `check_safe` for the
+    reason in words.
+
+    The text is read as written and with its \u escapes decoded (as SPARQL allows), without the
+    lines that are comments, and the answer errs towards True: "service" or "from" in any case
+    anywhere (strings and IRIs included) counts, unless the letters, digits and underscores
+    around it follow ":", "?" or "$", that is sit in a prefixed name or a variable
+    (`prov:wasDerivedFrom`, `?takenFrom`), which Oxigraph reads whole. A text with a long
+    string (three quotes), whose lines may start with "#" and be no comment, always counts.
+    """
+    try:
+        decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
+    except (ValueError, OverflowError):
+        return True
+    for text in (query, decoded):
+        if "'''" in text or '"""' in text:
+            return True
+        code = _COMMENT_LINE.sub("", text)
+        for word in _OUTSIDE_WORD.finditer(code):
+            start = word.start()
+            while start > 0 and code[start - 1] in _NAME_CHARS:
+                start -= 1
+            if start == 0 or code[start - 1] not in ":?$":
+                return True
+    return False
+
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\r\n]*", re.MULTILINE)
+_OUTSIDE_WORD = re.compile(r"service|from", re.IGNORECASE)  # Unicode-aware: "ſervice" counts too
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
 def _contains(node: Any, name: str) -> bool:
     if isinstance(node, CompValue):
         if node.name == name:
@@ -126,29 +169,41 @@ def open_store(graph_path: Path) -> ox.Store:
 
 
 def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = None,
-              union: bool = False) -> QueryResult:
+              union: bool = False, limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a checked query on the default graph; `params` bind variables to plain literals
-    (see `bind_parameters`).
+    (see `bind_parameters`). `offset` and `limit` page the answer: the rows (or triples) after
+    the first `offset`, at most `limit` of them; the engine still orders the whole answer, but
+    only the page is read into Python.
 
     A graph file opened with `open_store` and a conflict-kg store (`GraphStore.db`) both hold
     the union of their named graphs in the default graph. `union=True` reads all graphs instead
     (Oxigraph's union mode: a triple held by several graphs is seen once per graph).
     """
+    if offset < 0 or (limit is not None and limit < 0):
+        raise QueryError("limit and offset may not be negative")
     query = with_standard_prefixes(query)
-    check_safe(query)
-    query, subs = bind_parameters(query, params or {})
+    checked = may_reach_out(query)
+    if checked:
+        check_safe(query)
+    bound, subs = bind_parameters(query, params or {})
     try:
-        answer = store.query(query, substitutions=subs, use_default_graph_as_union=union)
+        answer = store.query(bound, substitutions=subs, use_default_graph_as_union=union)
     except (SyntaxError, ValueError, OSError) as exc:
+        if isinstance(exc, SyntaxError) and not checked:
+            check_safe(query)  # an update, say: refused in rdflib's words
         raise QueryError(f"query failed: {exc}") from None
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(("result",), ((ox.Literal(str(bool(answer)).lower()),),), boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
         variables = tuple(v.value for v in answer.variables)
-        rows = tuple(tuple(sol[v] for v in variables) for sol in answer)
+        rows = tuple(tuple(sol) for sol in _page(answer, limit, offset))  # terms in variable order
         return QueryResult(variables, rows)
-    rows = tuple((t.subject, t.predicate, t.object) for t in answer)
+    rows = tuple((t.subject, t.predicate, t.object) for t in _page(answer, limit, offset))
     return QueryResult(("subject", "predicate", "object"), rows)
+
+
+def _page(items: Any, limit: int | None, offset: int) -> Any:
+    return itertools.islice(items, offset, None if limit is None else offset + limit)
 
 
 def bind_parameters(query: str, params: dict[str, str]) -> tuple[str, dict[ox.Variable, ox.Literal]]:

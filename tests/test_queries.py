@@ -26,7 +26,7 @@ def header(query: str) -> dict[str, list[str]]:
     """The '# key: value' comment lines at the top of a query file."""
     found: dict[str, list[str]] = {}
     for line in query.splitlines():
-        match = re.match(r"#\s*(title|description|param):\s*(.+)", line)
+        match = re.match(r"#\s*(title|description|param|filter):\s*(.+)", line)
         if match:
             found.setdefault(match.group(1), []).append(match.group(2).strip())
         elif line.strip() and not line.startswith("#"):
@@ -36,6 +36,10 @@ def header(query: str) -> dict[str, list[str]]:
 
 def param_names(query: str) -> list[str]:
     return [re.split(r"\s", p, maxsplit=1)[0] for p in header(query).get("param", [])]
+
+
+def filter_names(query: str) -> list[str]:
+    return [re.split(r"\s", p, maxsplit=1)[0] for p in header(query).get("filter", [])]
 
 
 def bind(query: str, values: dict[str, str]) -> str:
@@ -146,6 +150,11 @@ def test_query_is_documented(path: Path) -> None:
         # pyoxigraph only substitutes variables that the SELECT clause projects.
         assert re.search(rf"\?{name}\b", projection.group(1)), f"parameter {name} is not projected"
     assert not re.search(r"\b(SERVICE|FROM)\b", body, re.IGNORECASE)
+    for name in filter_names(query):
+        # a filter narrows the listing without adding a column to it
+        assert re.search(rf"\?{name}\b", body), f"filter {name} is not used as ?{name}"
+        assert not re.search(rf"\?{name}\b", projection.group(1)), f"filter {name} is projected"
+        assert name not in param_names(query)
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=[q.stem for q in QUERIES])
@@ -271,3 +280,76 @@ def test_operations_in_region_without_parameter_lists_each_containing_region(gra
     assert {r["region"] for r in rows} == {"Deir Ezzor province", "Syria"}
     assert sum(r["region"] == "Syria" for r in rows) == 6
     assert sum(r["region"] == "Deir Ezzor province" for r in rows) == 4
+
+
+# -- filters: parameters that narrow a listing, bound by VALUES ---------------------------------
+
+def run_filtered(graph: Graph, store: pyoxigraph.Store, name: str, **filters: str) -> list[dict[str, Any]]:
+    """A bundled query with filters bound by a VALUES block (their only binding), on both
+    engines, which must agree; rdflib's rows as dicts."""
+    query = (QUERY_DIR / f"{name}.rq").read_text(encoding="utf-8")
+    assert set(filters) <= set(filter_names(query))
+    bound = bind(query, filters) if filters else query
+    expected = rdflib_rows(graph, bound)
+    names, actual = oxigraph_rows(store, bound)
+    assert sorted(actual, key=repr) == sorted(expected, key=repr)
+    return [{n: (c[0] if c else None) for n, c in zip(names, row, strict=True)} for row in expected]
+
+
+def test_the_listings_have_filters():
+    assert filter_names((QUERY_DIR / "operations.rq").read_text()) == ["since", "until", "operation_type"]
+    assert filter_names((QUERY_DIR / "captures.rq").read_text()) == ["since", "until"]
+
+
+@pytest.mark.parametrize("filters,expected", [
+    ({}, ["2014", "2017-10-17", "2017-11", "2017-11-08", "2017-11-09", "2017-11-09"]),
+    ({"since": "2017-11"}, ["2017-11", "2017-11-08", "2017-11-09", "2017-11-09"]),
+    # compared at the coarser precision: the month 2017-11 is on or after 2017-11-09
+    ({"since": "2017-11-09"}, ["2017-11", "2017-11-09", "2017-11-09"]),
+    ({"until": "2017-11-08"}, ["2014", "2017-10-17", "2017-11", "2017-11-08"]),
+    ({"until": "2017-10"}, ["2014", "2017-10-17"]),
+    ({"since": "2015", "until": "2017"}, ["2017-10-17", "2017-11", "2017-11-08", "2017-11-09", "2017-11-09"]),
+    ({"until": "2014"}, ["2014"]),
+    ({"since": "2018"}, []),
+    ({"operation_type": "CAPTURE"}, ["2017-10-17", "2017-11-09"]),
+    ({"operation_type": "capture", "since": "2017-11"}, ["2017-11-09"]),
+    ({"operation_type": "no such type"}, []),
+])
+def test_operations_filters(graph, store, filters, expected):
+    rows = run_filtered(graph, store, "operations", **filters)
+    assert [r["date"] for r in rows] == expected
+    if "operation_type" in filters:
+        assert {r["type"].lower() for r in rows} <= {filters["operation_type"].lower()}
+
+
+def test_filtered_rows_are_the_full_listings_rows(graph, store):
+    full = run(graph, store, "operations")
+    assert run_filtered(graph, store, "operations") == full  # unbound: the full listing, as it was
+    some = run_filtered(graph, store, "operations", since="2017-11", operation_type="Capture")
+    assert some and all(row in full for row in some)
+    assert run_filtered(graph, store, "captures") == run(graph, store, "captures")
+
+
+@pytest.mark.parametrize("filters,expected", [
+    ({}, ["Raqqa", "Albu Kamal"]),
+    ({"since": "2017-11"}, ["Albu Kamal"]),
+    ({"until": "2017-10-31"}, ["Raqqa"]),
+    ({"since": "2017-10", "until": "2017-11"}, ["Raqqa", "Albu Kamal"]),
+    ({"since": "2017-10-18", "until": "2017-11-08"}, []),
+])
+def test_captures_filters(graph, store, filters, expected):
+    assert [r["place"] for r in run_filtered(graph, store, "captures", **filters)] == expected
+
+
+def test_date_filters_leave_out_undated_operations(graph):
+    extra = Graph().parse(GRAPH, format="turtle")
+    extra.update("""PREFIX ckg: <https://w3id.org/conflict-kg/ontology#>
+        DELETE { ?op ckg:date ?d } WHERE { ?op a ckg:Capture ; ckg:date ?d FILTER(STR(?d) = "2017-10-17") }""")
+    other = pyoxigraph.Store()
+    other.load(extra.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    for name in ("operations", "captures"):
+        everything = run_filtered(extra, other, name)
+        assert everything[-1]["date"] is None  # undated last
+        dated = run_filtered(extra, other, name, since="1000")
+        assert dated == everything[:-1]
+        assert run_filtered(extra, other, name, until="9999") == everything[:-1]

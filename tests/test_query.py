@@ -105,3 +105,101 @@ def test_names_with_nul_appended_sort_as_the_names():
     expected = [s["s"].value for s in ox.Store().query(plain)]
     assert [s["s"].value for s in ox.Store().query(appended)] == expected
     assert [str(r[0]) for r in rdflib.Graph().query(appended)] == expected
+
+
+# -- the cheap path past rdflib's parser ------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(bundled_queries()))
+def test_bundled_queries_need_no_parse_by_rdflib(name):
+    # `prov:wasDerivedFrom`, `?takenFrom` and "from" in comment lines are no FROM
+    from conflict_kg.query import may_reach_out, with_standard_prefixes
+
+    assert not may_reach_out(with_standard_prefixes(bundled_queries()[name].text))
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://e/> { ?s ?p ?o } }",
+    "select * from <file:///etc/passwd> where { ?s ?p ?o }",
+    "SELECT * WHERE { ?s ?p trueSERVICE <http://e/> { ?a ?b ?c } }",   # Oxigraph reads true, SERVICE
+    "ASKFROM <urn:g> { }",                                              # and ASK, FROM
+    "SELECT * WHERE { ?s ?p 1SERVICE <http://e/> { ?a ?b ?c } }",
+    "SELECT * WHERE { ?s ?p ?o.SERVICE <http://e/> { ?a ?b ?c } }",    # a variable ends at "."
+    "PREFIX : <urn:x:> SELECT * WHERE { SERVICE:x { ?a ?b ?c } }",      # SERVICE, then :x
+    "SELECT * WHERE { \\u0053ERVICE <http://e/> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o } # a comment\n SERVICE",               # not a comment line
+    "# a comment\rSERVICE <http://e/> { }",                            # \r ends a comment too
+    "SELECT * WHERE { ?s ?p '''x\n# not a comment''' . SERVICE <http://e/> { } }",
+    "SELECT * WHERE { \u017fervice <http://e/> { } }",                  # any case, Unicode's too
+    "SELECT * WHERE { ?s ?p \"from\" }",                                 # strings count (errs safe)
+])
+def test_texts_that_may_reach_out_are_parsed_by_rdflib(query):
+    from conflict_kg.query import may_reach_out
+
+    assert may_reach_out(query)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?takenFrom WHERE { ?s prov:wasDerivedFrom ?takenFrom ; ckg:p $fromage }",
+    "PREFIX ex: <urn:x:> DESCRIBE ex:FROM",                         # a name, as Oxigraph reads it
+    "# where it comes from\nSELECT * WHERE { ?s ?p ?o }",
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",                        # Oxigraph parses no update
+])
+def test_texts_that_cannot_reach_out_skip_rdflib(query):
+    from conflict_kg.query import may_reach_out
+
+    assert not may_reach_out(query)
+
+
+def test_a_text_oxigraph_cannot_parse_gets_rdflibs_reason(store):
+    with pytest.raises(QueryError, match="updates .* are refused"):
+        run_query(store, "DELETE WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError, match="not a valid SPARQL query"):
+        run_query(store, "SELECT ?x WHERE { ?x ?p }")
+    assert len(store)
+
+
+# -- paging and filters ---------------------------------------------------------------------------
+
+def test_offset_and_limit_page_the_answer(store):
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    full = run_query(store, query)
+    assert len(full.rows) > 10
+    pages = [run_query(store, query, offset=i, limit=4).rows for i in range(0, len(full.rows), 4)]
+    assert all(len(p) == 4 for p in pages[:-1]) and 0 < len(pages[-1]) <= 4
+    assert tuple(row for page in pages for row in page) == full.rows
+    assert run_query(store, query, offset=3).rows == full.rows[3:]
+    assert run_query(store, query, limit=0).rows == ()
+    assert run_query(store, query, offset=len(full.rows)).rows == ()
+    assert run_query(store, query, limit=2).variables == full.variables
+    triples = run_query(store, "CONSTRUCT WHERE { ?s ?p ?o }", limit=3)
+    assert len(triples.rows) == 3
+    with pytest.raises(QueryError, match="negative"):
+        run_query(store, query, limit=-1)
+    with pytest.raises(QueryError, match="negative"):
+        run_query(store, query, offset=-1)
+
+
+def test_bundled_filters_are_listed_apart_from_parameters():
+    queries = bundled_queries()
+    assert queries["operations"].filters == ("since", "until", "operation_type")
+    assert queries["captures"].filters == ("since", "until")
+    assert queries["operations"].params == () and queries["entity"].filters == ()
+    assert "since" in queries["operations"].description.lower() or "date range" in queries["operations"].description
+
+
+def test_filters_narrow_through_run_query(store):
+    q = bundled_queries()["operations"]
+    full = run_query(store, q.text)
+    assert run_query(store, q.text, params={}).rows == full.rows
+    dates = [row[1].value for row in full.rows if row[1] is not None]
+    assert dates, "the sample facts have dated operations"
+    first = min(dates)
+    since = run_query(store, q.text, params={"since": first})
+    assert since.variables == full.variables
+    assert set(since.rows) <= set(full.rows) and len(since.rows) == len(dates)
+    later = run_query(store, q.text, params={"since": "9999"})
+    assert later.rows == ()
+    kind = full.rows[0][0].value
+    typed = run_query(store, q.text, params={"operation_type": kind.upper()})
+    assert typed.rows and all(row[0].value == kind for row in typed.rows)
+    assert typed.rows == tuple(row for row in full.rows if row[0].value == kind)
