@@ -60,7 +60,7 @@ def _digest(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@functools.lru_cache(maxsize=1 << 16)  # an article's document, entity and place IRIs are asked for again and again
+@functools.lru_cache(maxsize=1 << 13)  # an article's document, entity and place IRIs are asked for again and again
 def mint(category: str, *names: object) -> URIRef:
     """The resource IRI ``res:<category>/<slug>/<slug>...``: every resource IRI is made here.
 

@@ -66,19 +66,19 @@ def language_tag(tag: str | None) -> str | None:
     return tag.lower() if isinstance(tag, str) and _LANGUAGE_TAG.fullmatch(tag) else None
 
 
-@functools.lru_cache(maxsize=1 << 16)  # literals are immutable; rules, labels and scores recur
+@functools.lru_cache(maxsize=1 << 13)  # immutable; rules, labels and scores recur (sentences do not)
 def plain(value: object) -> Literal:
     """An xsd:string literal of cleaned text."""
     return Literal(clean_literal(value))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 13)
 def typed(value: object, datatype: URIRef) -> Literal:
     """A typed literal of cleaned lexical form (a date, a URL, a WKT point, ...)."""
     return Literal(clean_literal(value), datatype=datatype)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 13)
 def confidence(value: float) -> Literal:
     """An xsd:decimal built from a Decimal: a float value would not pass sh:datatype xsd:decimal.
     Clamped to [0, 1]; a value that is not a finite number counts as 0."""
@@ -86,7 +86,7 @@ def confidence(value: float) -> Literal:
     return Literal(Decimal(f"{min(max(value, 0.0), 1.0):.2f}"))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 13)
 def text(value: str, lang: str | None = "en") -> Literal:
     """A language-tagged literal of cleaned text (no tag when `lang` is not a valid one)."""
     return Literal(clean_literal(value), lang=language_tag(lang))
