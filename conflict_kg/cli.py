@@ -25,6 +25,16 @@ def _param(text: str) -> tuple[str, str]:
     return name, value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a number of rows (0 or more), got {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="conflict-kg", description="Turn conflict news into a validated knowledge graph.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -50,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     q.add_argument("--list", action="store_true", help="list the bundled queries")
     q.add_argument("--store", type=Path, help="query a store directory instead of a graph file")
+    q.add_argument("--limit", type=_count, help="print at most N rows (a page; the query still orders them all)")
+    q.add_argument("--offset", type=_count, default=0, help="skip the first N rows (with --limit: the next page)")
 
     a = sub.add_parser("add", help="add articles to a store (an article added again replaces its earlier facts)")
     a.add_argument("inputs", nargs="+", type=Path, help=".txt files, folders of them, or .jsonl files")
@@ -161,7 +173,9 @@ def _query(args: argparse.Namespace) -> int:
 
     if args.list:
         for q in bundled_queries().values():
-            params = f"  (params: {', '.join(q.params)})" if q.params else ""
+            named = [f"params: {', '.join(q.params)}"] if q.params else []
+            named += [f"filters: {', '.join(q.filters)}"] if q.filters else []
+            params = f"  ({'; '.join(named)})" if named else ""
             print(f"{q.name:22s} {q.title}{params}\n{'':22s} {q.description}")
         return EXIT_OK
     if args.store is not None and args.query is None:
@@ -173,9 +187,11 @@ def _query(args: argparse.Namespace) -> int:
     try:
         if args.store is not None:
             with GraphStore.open(args.store, read_only=True) as held:
-                result = run_query(held.db, resolve_query(args.query), params=dict(args.param))
+                result = run_query(held.db, resolve_query(args.query), params=dict(args.param),
+                                   limit=args.limit, offset=args.offset)
         else:
-            result = run_query(open_store(Path(args.graph)), resolve_query(args.query), params=dict(args.param))
+            result = run_query(open_store(Path(args.graph)), resolve_query(args.query), params=dict(args.param),
+                               limit=args.limit, offset=args.offset)
     except (QueryError, StoreError) as exc:
         _err(f"error: {exc}")
         return EXIT_FAILED

@@ -97,6 +97,25 @@ def test_named_queries_answer_from_the_command_line(built, capsys):
     assert "SERVICE is refused" in capsys.readouterr().err
 
 
+def test_query_pages_with_limit_and_offset(built, capsys):
+    _, out = built
+    assert main(["query", str(out), "operations", "--format", "csv"]) == 0
+    everything = capsys.readouterr().out.splitlines()
+    assert len(everything) > 5  # a header and the operations
+    assert main(["query", str(out), "operations", "--format", "csv", "--offset", "2", "--limit", "3"]) == 0
+    page = capsys.readouterr().out.splitlines()
+    assert page == [everything[0], *everything[3:6]]
+    with pytest.raises(SystemExit):
+        main(["query", str(out), "operations", "--limit", "-1"])
+    assert "a number of rows" in capsys.readouterr().err
+
+
+def test_query_list_names_parameters_and_filters(capsys):
+    assert main(["query", "--list"]) == 0
+    listing = capsys.readouterr().out
+    assert "filters: since, until, operation_type" in listing and "params: entity_label" in listing
+
+
 def test_reasoner_finds_the_sample_graph_consistent_and_infers_backers(built, capsys):
     if shutil.which("java") is None:
         pytest.skip("Java is not installed: owlready2's HermiT reasoner needs it")
