@@ -1,6 +1,6 @@
 """One measured build, run by `benchmarks/run.py` in a process of its own (so that its peak
 memory is its own): `conflict-kg build CORPUS --store STORE` through `pipeline.build`, with
-the time spent in each stage, printed as one JSON object.
+the time spent in each stage and the resident size after each batch, printed as one JSON object.
 
     python benchmarks/build_child.py CORPUS.jsonl STORE_DIR [--jobs N]
 
@@ -20,6 +20,29 @@ from collections import defaultdict
 from pathlib import Path
 
 SPENT: dict[str, float] = defaultdict(float)
+RSS_AFTER_BATCHES: list[float] = []  # the building process's resident size after each batch is written
+
+
+def resident_mib() -> float:
+    """The current resident size (not the peak): whether memory keeps growing batch after batch."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+    return round(pages * resource.getpagesize() / 2**20, 1)
+
+
+def sampled_after(owner: object, name: str) -> None:
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        try:
+            return original(*args, **kwargs)
+        finally:
+            RSS_AFTER_BATCHES.append(resident_mib())
+
+    setattr(owner, name, wrapper)
 
 
 def timed(owner: object, name: str, stage: str) -> None:
@@ -54,6 +77,7 @@ def main() -> int:
     timed(store.GraphStore, "validate", "validate_with_context_s")
     timed(store, "validate", "shacl_engine_s")  # conflict_kg.validate.validate, as store.py calls it
     timed(store.GraphStore, "write", "store_write_s")
+    sampled_after(store.GraphStore, "write")
 
     words = sum(len(json.loads(line)["text"].split()) for line in args.corpus.read_text("utf-8").splitlines()
                 if line.strip())
@@ -73,6 +97,7 @@ def main() -> int:
         "words_per_s": round(words / seconds, 1), "articles": summary.articles, "failed": len(summary.failed),
         "triples": summary.triples, "violations": summary.violations, "stages": stages,
         "peak_rss_mib": round(own, 1), "peak_rss_workers_mib": round(workers, 1), "warnings": len(warnings),
+        "rss_after_batches_mib": RSS_AFTER_BATCHES,
     }))
     return 0 if not summary.failed else 1
 

@@ -12,7 +12,9 @@ measured in the same run, on the same texts, with the same model and process cou
   bare model's `nlp.pipe` on the same texts (model loading not counted), on the largest corpus;
 - scaling_10x: build time of the 10x corpus over that of the 1x corpus (quick: 3x over 1x,
   `scaling_corpora` says which);
-- peak_rss_mib: the peak resident memory of the build process at 10x (quick: 3x);
+- peak_rss_mib: the peak resident memory of the build process at 10x (quick: 3x), with
+  `peak_rss_mib_by_corpus` and `rss_after_batches_mib` (the resident size after each batch of the
+  largest build: whether memory follows the batch or the corpus);
 - sparql_p50_ms: the median time of each bundled query on the large store through `run_query`,
   the whole `conflict-kg query --param` path (prefixes, safety check, parameters bound by a
   VALUES block, Oxigraph's evaluation and every row read into Python), over 7 runs, with
@@ -386,6 +388,7 @@ def run(quick: bool, jobs: int) -> dict:
             "peak_rss_at": f"{middle}x",
             "peak_rss_mib_by_corpus": {f"{f}x": {"build": b["peak_rss_mib"], "largest_worker": b["peak_rss_workers_mib"]}
                                        for f, b in builds.items()},
+            "rss_after_batches_mib": big["rss_after_batches_mib"],
             "shacl_share": round(big["stages"].get("shacl_engine_s", 0.0) / big["seconds"], 3),
             "shacl_with_context_share": round(big["stages"].get("validate_with_context_s", 0.0) / big["seconds"], 3),
             "spacy": spacy_run,
