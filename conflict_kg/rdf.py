@@ -161,10 +161,13 @@ class GraphBuilder:
             self._operation(op, facts.entities, art.id)
 
     def graph(self) -> Graph:
-        g = Graph()
+        """The triples as one graph. rdflib's SimpleMemory store: a graph without contexts, whose
+        `add` costs a quarter less than the default store's (a large build adds every triple)."""
+        g = Graph(store="SimpleMemory")
         bind_prefixes(g)
+        add = g.add
         for t in self.support:
-            g.add(t)
+            add(t)
         return g
 
     def dataset(self) -> Dataset:
