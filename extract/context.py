@@ -120,7 +120,7 @@ class DocumentContext:
         role_words = {w for words in self.lex["roles"].values() for w in words}
         for span in _person_names_joined(list(self.doc.ents), role_words):
             surface = _clean(self.surface(span))
-            if not _plausible_name(surface, span.label_):
+            if not _plausible_name(surface, span.label_) or self._indefinite_phrase(span, surface):
                 continue
             span, surface = self._without_demonym(span, surface)
             known_here = self._aliases.get(fold(surface))
@@ -143,6 +143,12 @@ class DocumentContext:
                 self._register(key, ent.type, ent.label, surface, span)
                 self._add_mention(span, key, ent.type, surface)
         self.mentions.sort(key=lambda m: m.start)
+
+    def _indefinite_phrase(self, span: Span, surface: str) -> bool:
+        """"an Islamic state": a name matched in sentence case ("Islamic state") after "a" or
+        "an" is a common noun phrase, not the group."""
+        return (span.start > 0 and self.doc[span.start - 1].lower_ in ("a", "an")
+                and surface in self.gaz.sentence_cased)
 
     def _without_demonym(self, span: Span, surface: str) -> tuple[Span, str]:
         """"the Syrian Albukamal": a demonym before a known place name is not part of it."""

@@ -1271,3 +1271,43 @@ def test_attempt_to_capture_is_an_offensive_and_no_capture(extract_text, text, a
 def test_planned_or_negated_attempt_is_nothing(extract_text, text):
     facts = extract_text(text)
     assert not facts.operations, summary(facts)
+
+
+# ============================================================================================
+# Translated headlines: spellings and casing (issue 3, unseen articles)
+# ============================================================================================
+@pytest.mark.parametrize("text,written,town", [
+    ("The YPG stormed Shadadi on Monday.", "Shadadi", "al-Shaddadi"),      # a doubled letter written once
+    ("Hezbollah shelled Albukamal on Monday.", "Albukamal", "Albu Kamal"),  # the article fused to the name
+    ("Hezbollah shelled Al-Bokamal on Monday.", "Al-Bokamal", "Albu Kamal"),  # "ou" written "o"
+])
+def test_transliteration_variants_of_a_known_town(extract_text, text, written, town):
+    facts = extract_text(text)
+    ent = entity(facts, written)
+    assert ent is not None and ent.label == town, summary(facts)
+
+
+def test_transliteration_variants_do_not_make_ordinary_words_places(extract_text):
+    facts = extract_text("The Alliance said the road was closed by rain.")
+    assert not [e for e in facts.entities.values() if e.type in ("Town", "Region", "Facility")], summary(facts)
+
+
+def test_short_transliteration_variant_is_not_matched(extract_text):
+    facts = extract_text("Government troops advanced into Tal Sufan province.")  # "Tall" written once
+    assert entity(facts, "Tal") is None, summary(facts)
+
+
+def test_zero_width_space_does_not_hide_a_place(extract_text):
+    facts = extract_text("Hezbollah shelled \u200bZabadani on Monday.")
+    assert find_ops(facts, "Shelling", "Hezbollah", "Zabadani"), summary(facts)
+
+
+def test_group_name_in_sentence_case_is_the_group(extract_text):
+    facts = extract_text("Clashes broke out between the Islamic state and the YPG in Hasakah.")
+    assert entity(facts, "Islamic state") is not None and entity(facts, "Islamic state").label == "Islamic State"
+    assert find_ops(facts, "Attack", place="Hasakah"), summary(facts)
+
+
+def test_indefinite_islamic_state_is_no_group(extract_text):
+    facts = extract_text("Militants want to build an Islamic state in the region.")
+    assert not [e for e in facts.entities.values() if e.type == "ArmedGroup"], summary(facts)
