@@ -186,6 +186,8 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
                     return op_type
         if prefix in lex["type_modifiers"] and lemma in ("attack", "strike", "raid"):
             return lex["type_modifiers"][prefix]
+    if tok.pos_ == "VERB" and lemma in lex["clash_nouns"] and _gerund_headline(tok):
+        return "Attack"  # "Fighting between two factions in X": a headline's gerund names the clash
     if tok.pos_ == "VERB":
         if lemma in lex["control_verbs"] and _imposes_control(ctx, tok):
             return "Capture"  # "imposed their control over the town", "established control of X"
@@ -213,6 +215,8 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
         if lemma in lex["suicide_nouns"] and "suicide" in mods:
             return "SuicideAttack"
         base = next((t for t, nouns in lex["noun_triggers"].items() if lemma in nouns), None)
+        if tok.tag_ == "NNS" and lemma in lex["clash_plurals"]:
+            base = "Attack"  # "the battle for X" is a campaign; "fierce battles in X" are clashes
         cond = lex["conditional_nouns"].get(lemma)
         if base is None and cond is not None:
             typed = [cond.get("modifier_types", {}).get(m) for m in mods if m in cond.get("modifier_types", {})]
@@ -228,6 +232,21 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
                 return lex["type_modifiers"][mod]
         return base
     return None
+
+
+def _between(ctx: DocumentContext, trig: Token) -> bool:
+    """An event "between A and B" is two-sided whatever its noun ("military operations continue
+    between A and B"): "between" on the noun or on the verb of its going on."""
+    heads = [trig] + ([trig.head] if trig.dep_ == "nsubj" and trig.head.lemma_.lower() in ctx.lex["occurrence_verbs"] else [])
+    return any(c.dep_ == "prep" and c.lower_ == "between" for h in heads for c in h.children)
+
+
+def _gerund_headline(verb: Token) -> bool:
+    """A gerund that heads its sentence or is its subject, with no subject nor auxiliary of its
+    own ("Fighting renews in X", "Fighting between A and B in X kills 12"), stands for the
+    noun: the parser's verb is a headline's noun."""
+    return verb.tag_ == "VBG" and verb.dep_ in ("ROOT", "nsubj") and not any(
+        c.dep_ in (*syntax.SUBJECT_DEPS, "aux", "auxpass") for c in verb.children)
 
 
 def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
@@ -368,7 +387,7 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span,
     else:
         agents = _agents(ctx, trig)
         opponents = [o for o in _opponents(ctx, trig, op_type) if o not in agents]
-        if trig.lemma_.lower() in ctx.lex["clash_nouns"] or trig.lemma_.lower() in ("exchange",):
+        if trig.lemma_.lower() in ctx.lex["clash_nouns"] or trig.lemma_.lower() in ("exchange",) or _between(ctx, trig):
             sides, others = _clash_sides(ctx, trig, sent)
             agents = agents or sides
             opponents = [o for o in dict.fromkeys(opponents + others) if o not in agents]
@@ -509,8 +528,11 @@ def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: li
     otherwise only an agentless passive ("was executed"), an unnamed perpetrator ("gunmen",
     "warplanes") or a clash whose casualties are named."""
     cfg = ctx.lex["unattributed"]
-    if op_type not in cfg["types"] or trig.lemma_.lower() in ("battle", "fight", "campaign"):
+    clash = trig.tag_ == "NNS" and trig.lemma_.lower() in ctx.lex["clash_plurals"] or _gerund_headline(trig)
+    if op_type not in cfg["types"] or (trig.lemma_.lower() in ("battle", "fight", "campaign") and not clash):
         return False
+    if clash:
+        return True  # "fierce battles in X", "Fighting renews in X": a place of its own is needed
     if op_type in cfg["always"]:
         return True
     if trig.pos_ == "VERB":

@@ -1311,3 +1311,58 @@ def test_group_name_in_sentence_case_is_the_group(extract_text):
 def test_indefinite_islamic_state_is_no_group(extract_text):
     facts = extract_text("Militants want to build an Islamic state in the region.")
     assert not [e for e in facts.entities.values() if e.type == "ArmedGroup"], summary(facts)
+
+
+# ----- headline clashes ----------------------------------------------------------------------
+@pytest.mark.parametrize("text,place", [
+    ("Fierce battles in Tal Rifaat on Monday", "Tal Rifaat"),                # plural "battles": clashes
+    ("Fighting renews in Jarabulus between factions operating there", "Jarabulus"),  # a headline's gerund
+])
+def test_headline_clashes_with_no_side_named_are_unattributed_attacks(extract_text, text, place):
+    facts = extract_text(text)
+    op = the_op(facts, "Attack", place=place)
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+
+
+def test_capitalised_adjective_opening_a_headline_is_no_organisation(extract_text):
+    facts = extract_text("Fierce battles in Tal Rifaat on Monday")
+    assert not [e for e in facts.entities.values() if e.type in ("Organization", "Person")], summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "The battle for Tal Rifaat continues.",             # one battle: a campaign, whose side is unnamed
+    "Residents said fighting was a memory in Jarabulus.",  # no headline gerund
+])
+def test_campaign_or_non_headline_fighting_without_sides_is_nothing(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
+
+
+def test_gerund_subject_between_two_groups_is_their_clash(extract_text):
+    facts = extract_text("Fighting between the YPG and Hezbollah in Tal Rifaat kills 12 fighters")
+    op = the_op(facts, "Attack", "YPG", "Tal Rifaat")
+    assert key(facts, "Hezbollah") in op.opponents and op.fatalities == 12, summary(facts)
+
+
+def test_operations_going_on_between_two_groups_have_both_sides(extract_text):
+    facts = extract_text("Military operations continue between the YPG and ISIS in Tabqa")
+    op = the_op(facts, "Offensive", "YPG", "Tabqa")
+    assert key(facts, "ISIS") in op.opponents, summary(facts)
+
+
+# ----- fighters named by their loyalty -------------------------------------------------------
+@pytest.mark.parametrize("text,written,op_type,place", [
+    ("Clashes between gunmen loyal to the regime and the YPG in Qamishli", "gunmen loyal to the regime",
+     "Attack", "Qamishli"),
+    ("Pro-regime militiamen shelled a village near Manbij on Monday.", "Pro-regime militiamen", "Shelling", None),
+])
+def test_fighters_loyal_to_the_regime_are_the_state_forces(extract_text, text, written, op_type, place):
+    facts = extract_text(text)
+    ent = entity(facts, written)
+    assert ent is not None and ent.label == "Syrian government forces", summary(facts)
+    assert find_ops(facts, op_type, written, place), summary(facts)
+
+
+def test_factions_loyal_to_a_foreign_state_are_not_its_army(extract_text):
+    facts = extract_text("Pro-Turkish factions attacked Tal Rifaat on Monday.")
+    assert not [e for e in facts.entities.values() if e.type == "ArmedGroup"], summary(facts)
