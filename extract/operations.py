@@ -36,14 +36,14 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
             elif op_type is None or _irrealis(ctx, tok):
                 continue
             ops = _operations_at(ctx, tok, op_type, sent)
-            here += ops
-            if not ops and tok.pos_ == "NOUN" and not _doers(ctx, tok):
-                orphans.append((tok, op_type))
-        for tok, op_type in orphans:  # "IS stepped up its attacks, staging attacks in X"
+            if tok.pos_ == "NOUN" and all(ctx.is_unidentified(o.agents[0]) for o in ops) and not _doers(ctx, tok):
+                orphans.append((tok, op_type, ops))  # a doer named for the same kind of event may be its doer
+            else:
+                here += ops
+        for tok, op_type, unnamed in orphans:  # "IS stepped up its attacks, staging attacks in X"
             doers = list(dict.fromkeys(a for o in here if o.type == op_type and not ctx.is_unidentified(o.agents[0])
                                        for a in o.agents))
-            if doers:
-                here += _operations_at(ctx, tok, op_type, sent, inherited=doers)
+            here += _operations_at(ctx, tok, op_type, sent, inherited=doers) if doers else unnamed
         here = _drop_unattributed_twins(ctx, here)
         found += here or _headline_operations(ctx, sent)
     _place_from_frame(ctx, found)
@@ -666,13 +666,32 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
             depth, _, key, tok = min(themes or best, key=lambda b: (b[1], b[0]))  # what was taken, else the most specific
             return _with_place_conjuncts(ctx, key, tok, [b[3] for b in best])
     if not fallback:
-        return []
+        return _following_place(ctx, trig, sent)
     in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k)
                    for i in range(sent.start, sent.end)
                    if not _actor_modifier(ctx, ctx.doc[i]) and not _modifies_event(ctx, ctx.doc[i])
                    and (k := ctx.place_at(ctx.doc[i])) and not _elsewhere(ctx, ctx.doc[i], trig, agents)]
     if in_sentence:
         return [min(in_sentence)[2]]
+    return []
+
+
+def _following_place(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
+    """Headline lists ("X shells Y and clashes in Z desert") hang an event noun's place on
+    the noun before it. An unattributed event noun with no place of its own takes the place
+    that follows it in its own stretch of the headline: up to "and", a comma or semicolon, or
+    another event word. Only a noun that stands as a headline item (the root, a conjunct or
+    the subject of a full verb: "clashes erupt in X", "a car bomb explodes in X"; not "fighting
+    was a memory in X") is read so."""
+    item = trig.dep_ in ("ROOT", "conj", "appos") or (trig.dep_ == "nsubj" and trig.head.pos_ == "VERB")
+    if trig.pos_ != "NOUN" or not item:
+        return []
+    for tok in ctx.doc[trig.i + 1: sent.end]:
+        if tok.lower_ in ("and", ",", ";", "but") or tok.is_sent_start or trigger_type(ctx, tok):
+            return []
+        key = ctx.place_at(tok)
+        if key:
+            return [key]
     return []
 
 

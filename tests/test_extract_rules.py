@@ -1366,3 +1366,26 @@ def test_fighters_loyal_to_the_regime_are_the_state_forces(extract_text, text, w
 def test_factions_loyal_to_a_foreign_state_are_not_its_army(extract_text):
     facts = extract_text("Pro-Turkish factions attacked Tal Rifaat on Monday.")
     assert not [e for e in facts.entities.values() if e.type == "ArmedGroup"], summary(facts)
+
+
+# ----- headline lists: an event noun's place after it -------------------------------------
+def test_event_noun_in_a_headline_list_takes_the_place_after_it(extract_text):
+    facts = extract_text("Hezbollah shells the countryside of Idlib and clashes in Tadmur desert")
+    assert find_ops(facts, "Shelling", "Hezbollah", "Idlib"), summary(facts)
+    op = the_op(facts, "Attack", place="Tadmur")
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+
+
+def test_event_noun_does_not_take_a_place_past_its_stretch_of_the_headline(extract_text):
+    facts = extract_text("Hezbollah shells the countryside of Idlib and clashes erupt, as the SDF advances in Tadmur")
+    assert not [o for o in facts.operations if facts.entities[o.agents[0]].type == "UnidentifiedActor"], summary(facts)
+
+
+def test_event_noun_with_a_named_doer_of_its_kind_in_the_sentence_is_theirs(extract_text):
+    facts = extract_text("Ten dead in an attack by ISIS at the desert of Homs and battles continue to surround Sukhnah")
+    assert find_ops(facts, "Attack", "ISIS", "Sukhnah"), summary(facts)
+
+
+def test_event_noun_subject_of_a_full_verb_takes_the_place_after_it(extract_text):
+    facts = extract_text("Renewed fighting erupts in the north of Jarabulus")
+    assert find_ops(facts, "Attack", place="Jarabulus"), summary(facts)
