@@ -151,9 +151,11 @@ def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
         if op_type is None or tok.i in ctx.token_entity:
             continue
         needs = ctx.lex["needs_object"].get(tok.lemma_.lower())
+        ground = next((t for t in ctx.doc[tok.i + 1: min(tok.i + 4, sent.end)] if t.pos_ == "NOUN"), None)
         if needs and not ({"place", "place-entity"} & set(needs) and tok.i + 1 < sent.end
-                          and ctx.entity_of(ctx.doc[tok.i + 1], types={"Town", "Facility"})):
-            continue  # "IS control Khanasser town": only with the place right after it
+                          and (ctx.entity_of(ctx.doc[tok.i + 1], types={"Town", "Facility"})
+                               or (ground is not None and _new_ground(ctx, ground)))):
+            continue  # "IS control Khanasser town", "IS control a village": only with the place right after it
         prev = [t for t in ctx.doc[max(sent.start, tok.i - 3): tok.i] if not t.is_punct and t.lower_ != "-"]
         if not prev or ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) is None:
             continue
@@ -265,11 +267,25 @@ def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
         if "place-entity" in needs and ctx.entity_of(o, types={"Town", "Facility"}) and not any(
                 c.dep_ in ("nummod", "quantmod", "amod") and c.lower_ in ("most", "much", "percent", "part") for c in o.children):
             return True  # "IS control Khanasser town" (a headline capture), not "controls 30 percent of"
+        if "place-entity" in needs and _new_ground(ctx, o):
+            return True  # "the SDF control 3 villages", "IS controls a new town"
         if "group" in needs and ctx.actor_at(o):
             return True
         if ol in needs or any(c.lemma_.lower() in needs for c in o.children if c.dep_ in ("amod", "compound")):
             return True
     return False
+
+
+def _new_ground(ctx: DocumentContext, obj: Token) -> bool:
+    """An unnamed village or town counted or introduced ("a village", "3 villages", "a new
+    town", "al-X neighbourhood"): a headline's controlling it is taking it; controlling "the
+    village" or "most villages" may be a standing state."""
+    if obj.lemma_.lower() not in ctx.lex["place_nouns"]["Town"] or obj.lemma_.lower() in ("capital", "stronghold", "bastion"):
+        return False
+    kids = list(obj.children)
+    named = any(c.dep_ == "compound" and ctx.entity_of(c) is None and c.pos_ == "PROPN" for c in kids)
+    return named or any(c.dep_ == "nummod" or (c.dep_ == "det" and c.lower_ in ("a", "an"))
+                        or (c.dep_ == "amod" and c.lower_ == "new") for c in kids)
 
 
 def _displaces(ctx: DocumentContext, verb: Token) -> bool:
@@ -545,6 +561,8 @@ def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: li
     doers = _doers(ctx, trig)  # "a massacre carried out by warplanes"
     if doers and all(d.lemma_.lower() in cfg["unnamed_perpetrators"] and not ctx.actor_at(d) for d in doers):
         return True
+    if not doers and trig.lemma_.lower() in cfg["self_evident_nouns"]:
+        return True  # "an explosion in X kills 7", "the bombing of X claims the lives of ..."
     return trig.lemma_.lower() in ctx.lex["clash_nouns"]  # "clashes in X": a place of its own is needed
 
 

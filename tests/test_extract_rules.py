@@ -1389,3 +1389,50 @@ def test_event_noun_with_a_named_doer_of_its_kind_in_the_sentence_is_theirs(extr
 def test_event_noun_subject_of_a_full_verb_takes_the_place_after_it(extract_text):
     facts = extract_text("Renewed fighting erupts in the north of Jarabulus")
     assert find_ops(facts, "Attack", place="Jarabulus"), summary(facts)
+
+
+# ----- events that report themselves, their doer unknown -------------------------------------
+@pytest.mark.parametrize("text,place,n", [
+    ("An explosion in Azaz city kills 7 fighters", "Azaz", 7),
+    ("5 children die in a mine explosion inside a school in al-Bab", "al-Bab", None),
+    ("The bombing of Tal Rifaat claims the lives of four men", "Tal Rifaat", None),
+])
+def test_deadly_explosion_or_bombing_is_an_unattributed_attack(extract_text, text, place, n):
+    facts = extract_text(text)
+    op = the_op(facts, "Attack", place=place)
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+    assert n is None or op.fatalities == n, summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "An explosion was heard in Azaz.",             # no one hurt, nothing hit: maybe no attack
+    "Engineers planned the explosion of the old bridge near Azaz.",
+    "The group released a video showing the execution of three men from Azaz.",
+])
+def test_explosion_without_harm_or_a_depicted_execution_is_no_operation(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
+
+
+def test_murder_is_an_attack_by_the_group_claiming_it(extract_text):
+    facts = extract_text("ISIS claims the murder of an SDF member near Tabqa airport")
+    assert find_ops(facts, "Attack", "ISIS"), summary(facts)
+
+
+# ----- a headline's "control" of unnamed new ground -----------------------------------------
+@pytest.mark.parametrize("text,agent,place", [
+    ("The YPG controls 3 villages east of Tal Abyad", "YPG", "Tal Abyad"),
+    ("The SDF control a village in the countryside of Manbij", "SDF", "Manbij"),
+])
+def test_controlling_counted_or_new_villages_is_a_capture(extract_text, text, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, "Capture", agent, place), summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "The YPG controls the village.",
+    "The SDF controls most villages near Manbij.",
+])
+def test_controlling_known_or_most_villages_is_no_capture(extract_text, text):
+    facts = extract_text(text)
+    assert not find_ops(facts, "Capture"), summary(facts)
