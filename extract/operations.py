@@ -429,6 +429,7 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span,
         if agents or unnamed else []
     if unnamed and places and not all(ctx.place_type(p) == "Country" for p in places):
         agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent, places[0])]
+        opponents = opponents or _casualty_groups(ctx, sent)
     if not agents:
         return []
     date, basis = _date(ctx, trig, sent)
@@ -594,6 +595,32 @@ def _clash_sides(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[list[st
             victims.append(key)
     sides = [v for v in victims if v not in against]
     return sides, against
+
+
+CASUALTY_REACH = 8  # words between a casualty word and the group it counts ("casualties in the ranks of the ... X")
+
+
+def _casualty_groups(ctx: DocumentContext, sent: Span) -> list[str]:
+    """Groups whose losses a headline counts ("5 casualties in the ranks of X and Y", "fighters
+    from X killed", "20 dead of X by a mine explosion"): with the doer unnamed, they are the
+    side the event hit. Read along the words, not the tree, which headlines often break: a
+    casualty word before the group with no verb or punctuation between, or a killing verb
+    right after it."""
+    victims = set(ctx.lex["victim_words"])
+    out: list[str] = []
+    for m in ctx.mentions:
+        if m.type != "ArmedGroup" or not (sent.start <= m.start < sent.end) or m.key in out:
+            continue
+        before = []
+        for t in reversed(ctx.doc[max(sent.start, m.start - CASUALTY_REACH): m.start]):
+            if t.pos_ in ("VERB", "AUX") or (t.is_punct and t.text not in "-\"'“”‘’"):
+                break
+            before.append(t)
+        after = [t for t in ctx.doc[m.end: min(sent.end, m.end + 3)] if not t.is_punct][:2]
+        if any(t.lemma_.lower() in victims for t in before) or any(
+                t.pos_ == "VERB" and t.lemma_.lower() in victims for t in after):
+            out.append(m.key)
+    return out
 
 
 def _names_location(ctx: DocumentContext, tok: Token) -> bool:

@@ -1436,3 +1436,21 @@ def test_controlling_counted_or_new_villages_is_a_capture(extract_text, text, ag
 def test_controlling_known_or_most_villages_is_no_capture(extract_text, text):
     facts = extract_text(text)
     assert not find_ops(facts, "Capture"), summary(facts)
+
+
+# ----- with the doer unnamed, the side whose losses are counted was hit -----------------------
+@pytest.mark.parametrize("text,place,victim", [
+    ("Sporadic clashes in the countryside of Idlib leave 5 casualties in the ranks of the Islamic factions "
+     "and the regime forces", "Idlib", "regime forces"),
+    ("4 fighters from Hezbollah killed in shelling in the countryside of Zabadani", "Zabadani", "Hezbollah"),
+])
+def test_unattributed_event_hits_the_group_whose_losses_are_counted(extract_text, text, place, victim):
+    facts = extract_text(text)
+    ops = [o for o in facts.operations if facts.entities[o.agents[0]].type == "UnidentifiedActor"]
+    assert ops and all(key(facts, victim) in o.opponents for o in ops), summary(facts)
+
+
+def test_group_merely_named_beside_an_unattributed_event_is_not_hit(extract_text):
+    facts = extract_text("Clashes in Manbij as the YPG announced new elections in Kobani")
+    ops = [o for o in facts.operations if facts.entities[o.agents[0]].type == "UnidentifiedActor"]
+    assert ops and not any(o.opponents for o in ops), summary(facts)
