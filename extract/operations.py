@@ -712,12 +712,12 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
             return _with_place_conjuncts(ctx, key, tok, [b[3] for b in best])
     if not fallback:
         return _following_place(ctx, trig, sent)
-    in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k)
+    in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k, ctx.doc[i])
                    for i in range(sent.start, sent.end)
                    if not _actor_modifier(ctx, ctx.doc[i]) and not _modifies_event(ctx, ctx.doc[i])
                    and (k := ctx.place_at(ctx.doc[i])) and not _elsewhere(ctx, ctx.doc[i], trig, agents)]
-    if in_sentence:
-        return [min(in_sentence)[2]]
+    if in_sentence:  # of equally specific places, not the reference point: "in Hajin east of X" is Hajin
+        return [min(in_sentence, key=lambda c: (c[0], _reference_point(ctx, c[3], trig), c[1]))[2]]
     return []
 
 
@@ -766,6 +766,8 @@ def _reference_point(ctx: DocumentContext, tok: Token, start: Token) -> bool:
     for g in syntax.governors(tok, limit=8):
         if g.i == start.i:
             return False
+        if g.i == tok.head.i and tok.dep_ == "compound":
+            continue  # "Hajin east of X" read as a compound on "east": Hajin is the place, X the reference
         if g.lower_ in words or (g.dep_ == "prep" and g.i > 0 and g.nbor(-1).lower_ in words):
             return True  # "near X", "east of X" (however "east" is attached), "5 km from X"
     return False

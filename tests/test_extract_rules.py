@@ -1454,3 +1454,15 @@ def test_group_merely_named_beside_an_unattributed_event_is_not_hit(extract_text
     facts = extract_text("Clashes in Manbij as the YPG announced new elections in Kobani")
     ops = [o for o in facts.operations if facts.entities[o.agents[0]].type == "UnidentifiedActor"]
     assert ops and not any(o.opponents for o in ops), summary(facts)
+
+
+# ----- "in X east of Y": X is the place, Y the reference ------------------------------------
+def test_place_beside_a_reference_point_wins_over_the_reference(extract_text):
+    facts = extract_text("The coalition's warplanes continue their targeting of ISIS positions in Hajin east of "
+                         "Deir Ezzor killing 15 members")
+    assert [label(facts, o.place) for o in facts.operations] == ["Hajin"], summary(facts)
+
+
+def test_reference_point_town_still_beats_an_unnamed_facility(extract_text):
+    facts = extract_text("Hezbollah fighters killed two guards near the airbase outside Qusayr on Monday.")
+    assert [label(facts, o.place) for o in facts.operations] == ["al-Qusayr"], summary(facts)
