@@ -6,6 +6,7 @@ negation or a modal ("would take") yields nothing.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from spacy.tokens import Span, Token
@@ -147,7 +148,8 @@ def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
     verbs = {w: t for t, words in ctx.lex["verb_triggers"].items() for w in words}
     out: list[Operation] = []
     for tok in sent:
-        op_type = verbs.get(tok.lemma_.lower()) or verbs.get(tok.lower_.rstrip("s"))
+        word = next((w for w in (tok.lemma_.lower(), tok.lower_.rstrip("s"), re.sub(r"ies$", "y", tok.lower_)) if w in verbs), None)
+        op_type = verbs.get(word) if word else None  # "crucifies" read as a noun: the verb "crucify"
         if op_type is None or tok.i in ctx.token_entity:
             continue
         needs = ctx.lex["needs_object"].get(tok.lemma_.lower())
@@ -157,19 +159,30 @@ def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
                                or (ground is not None and _new_ground(ctx, ground)))):
             continue  # "IS control Khanasser town", "IS control a village": only with the place right after it
         prev = [t for t in ctx.doc[max(sent.start, tok.i - 3): tok.i] if not t.is_punct and t.lower_ != "-"]
-        if not prev or ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) is None:
+        agent = ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) if prev else None
+        if agent is None and prev and prev[-1].lower_ == "and":
+            agent = _subject_of_previous_verb(ctx, tok, sent)
+        if agent is None:
             continue
-        agent = ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"})
         rest = [t for t in ctx.doc[tok.i + 1: sent.end]]
         stop = next((t.i for t in rest if t.lower_ in (";", "and", ",") and t.i > tok.i + 1), sent.end)
         places = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.place_at(t))]
         opponents = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.entity_of(t, types={"ArmedGroup"})) and k != agent]
         date, basis = _date(ctx, tok, sent)
-        out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=f"headline-svo:{tok.lemma_.lower()}",
+        out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=f"headline-svo:{word}",
                              confidence=0.5, opponents=tuple(dict.fromkeys(opponents)),
                              place=min(places, key=lambda k: PLACE_RANK.get(ctx.place_type(k), 9)) if places else None,
                              date=date, date_basis=basis))
     return out
+
+
+def _subject_of_previous_verb(ctx: DocumentContext, tok: Token, sent: Span) -> str | None:
+    """"X forms a cell and crucifies 3 civilians", where the parser read "crucifies" as a noun:
+    the second verb of a coordination shares the named subject of the verb before it."""
+    verb = next((v for v in reversed(ctx.doc[sent.start: tok.i]) if v.pos_ == "VERB"), None)
+    if verb is None:
+        return None
+    return next(iter(_actors(ctx, syntax.subjects(verb, ctx.is_named_actor))), None)
 
 
 # ----- triggers -----------------------------------------------------------------------------
@@ -729,7 +742,7 @@ def _following_place(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]
     the subject of a full verb: "clashes erupt in X", "a car bomb explodes in X"; not "fighting
     was a memory in X") is read so."""
     item = trig.dep_ in ("ROOT", "conj", "appos") or (trig.dep_ == "nsubj" and trig.head.pos_ == "VERB")
-    if trig.pos_ != "NOUN" or not item:
+    if trig.pos_ not in ("NOUN", "PROPN") or not item:  # a headline's "Airstrikes" may be read as a name
         return []
     for tok in ctx.doc[trig.i + 1: sent.end]:
         if tok.lower_ in ("and", ",", ";", "but") or tok.is_sent_start or trigger_type(ctx, tok):

@@ -1466,3 +1466,25 @@ def test_place_beside_a_reference_point_wins_over_the_reference(extract_text):
 def test_reference_point_town_still_beats_an_unnamed_facility(extract_text):
     facts = extract_text("Hezbollah fighters killed two guards near the airbase outside Qusayr on Monday.")
     assert [label(facts, o.place) for o in facts.operations] == ["al-Qusayr"], summary(facts)
+
+
+# ----- headline verbs the parser reads as plural nouns ----------------------------------------
+@pytest.mark.parametrize("text,op_type,agent,place", [
+    ("Hezbollah forms a cell and crucifies 3 civilians in the city of Qusayr", "Execution", "Hezbollah", "al-Qusayr"),
+    ("ISIS continues its activity in the desert and kills and injures about 15 members of the regime forces "
+     "in an ambush at Sukhnah desert", "Attack", "ISIS", "al-Sukhnah"),
+])
+def test_second_verb_of_a_headline_read_as_a_noun_shares_the_subject(extract_text, text, op_type, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, op_type, agent, place), summary(facts)
+
+
+def test_noun_after_and_that_is_no_verb_is_no_event(extract_text):
+    facts = extract_text("Hezbollah opened a school and hospitals in the city of Qusayr")
+    assert not facts.operations, summary(facts)
+
+
+def test_headline_airstrikes_read_as_a_name_take_the_place_after_them(extract_text):
+    facts = extract_text("Airstrikes destroy a media point belonging to ISIS in Hajin city")
+    op = the_op(facts, "Airstrike", place="Hajin")
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
