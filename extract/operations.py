@@ -153,7 +153,7 @@ def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
         if op_type is None or tok.i in ctx.token_entity:
             continue
         needs = ctx.lex["needs_object"].get(tok.lemma_.lower())
-        ground = next((t for t in ctx.doc[tok.i + 1: min(tok.i + 4, sent.end)] if t.pos_ == "NOUN"), None)
+        ground = next((t for t in ctx.doc[tok.i + 1: min(tok.i + 6, sent.end)] if t.pos_ == "NOUN"), None)
         if needs and not ({"place", "place-entity"} & set(needs) and tok.i + 1 < sent.end
                           and (ctx.entity_of(ctx.doc[tok.i + 1], types={"Town", "Facility"})
                                or (ground is not None and _new_ground(ctx, ground)))):
@@ -227,7 +227,7 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
         if tok.pos_ == "PROPN" and lemma.endswith("s"):  # headline "Airstrikes destroy ...": no lemma for a PROPN
             lemma = lemma[:-1]
         mods = {c.lemma_.lower() for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
-        if lemma in lex["suicide_nouns"] and "suicide" in mods:
+        if lemma in lex["suicide_nouns"] and mods & {"suicide", "suicidal"}:
             return "SuicideAttack"
         base = next((t for t, nouns in lex["noun_triggers"].items() if lemma in nouns), None)
         if tok.tag_ == "NNS" and lemma in lex["clash_plurals"]:
@@ -293,7 +293,8 @@ def _new_ground(ctx: DocumentContext, obj: Token) -> bool:
     """An unnamed village or town counted or introduced ("a village", "3 villages", "a new
     town", "al-X neighbourhood"): a headline's controlling it is taking it; controlling "the
     village" or "most villages" may be a standing state."""
-    if obj.lemma_.lower() not in ctx.lex["place_nouns"]["Town"] or obj.lemma_.lower() in ("capital", "stronghold", "bastion"):
+    nouns = {*ctx.lex["place_nouns"]["Town"], *ctx.lex["place_nouns"]["Facility"]} - {"capital", "stronghold", "bastion"}
+    if obj.lemma_.lower() not in nouns:
         return False
     kids = list(obj.children)
     named = any(c.dep_ == "compound" and ctx.entity_of(c) is None and c.pos_ == "PROPN" for c in kids)

@@ -1488,3 +1488,28 @@ def test_headline_airstrikes_read_as_a_name_take_the_place_after_them(extract_te
     facts = extract_text("Airstrikes destroy a media point belonging to ISIS in Hajin city")
     op = the_op(facts, "Airstrike", place="Hajin")
     assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+
+
+# ----- vocabulary: expanding, security operations, suicidal bombers, remnants, new facilities --
+@pytest.mark.parametrize("text,op_type,agent,place", [
+    ("The regime forces expand in Hajin city and impose their control over most of it", "Offensive",
+     "regime forces", "Hajin"),
+    ("Wide scale security operation by the SDF in Raqqa searching for ISIS cells", "Raid", "SDF", "Raqqa"),
+    ("A suicidal bomber targets a column of the SDF by a booby-trapped vehicle south of Shaddadi",
+     "SuicideAttack", None, "al-Shaddadi"),
+    ("The remnants of the organization kill 2 children in Hajin village", "Attack", None, "Hajin"),
+    ("Hezbollah controls an oilfield south of Qusayr", "Capture", "Hezbollah", "al-Qusayr"),
+])
+def test_headline_vocabulary(extract_text, text, op_type, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, op_type, agent, place), summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "The regime plans to expand in Hajin city.",
+    "The company will expand its business in Raqqa.",
+    "A security operation would be launched in Raqqa, officials said.",
+])
+def test_headline_vocabulary_not_for_plans_or_business(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
