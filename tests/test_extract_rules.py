@@ -1513,3 +1513,23 @@ def test_headline_vocabulary(extract_text, text, op_type, agent, place):
 def test_headline_vocabulary_not_for_plans_or_business(extract_text, text):
     facts = extract_text(text)
     assert not facts.operations, summary(facts)
+
+
+@pytest.mark.parametrize("text,written,town", [
+    ("ISIS attacked al-Tabaqa on Monday.", "al-Tabaqa", "Tabqa"),         # an unwritten short vowel written
+    ("The coalition hit a school in AlMansoura on Monday.", "AlMansoura", "al-Mansoura"),  # article fused, capitalised
+])
+def test_more_transliteration_variants_of_a_known_town(extract_text, text, written, town):
+    facts = extract_text(text)
+    ent = entity(facts, written)
+    assert ent is not None and ent.label == town, summary(facts)
+
+
+def test_surrounding_a_town_is_an_offensive(extract_text):
+    facts = extract_text("Hezbollah surrounds Zabadani.")
+    assert find_ops(facts, "Offensive", "Hezbollah", "Zabadani"), summary(facts)
+
+
+def test_surrounded_by_friends_is_no_offensive(extract_text):
+    facts = extract_text("The commander said he was surrounded by friends in Zabadani.")
+    assert not facts.operations, summary(facts)
