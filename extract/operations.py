@@ -179,10 +179,8 @@ def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
 def _subject_of_previous_verb(ctx: DocumentContext, tok: Token, sent: Span) -> str | None:
     """"X forms a cell and crucifies 3 civilians", where the parser read "crucifies" as a noun:
     the second verb of a coordination shares the named subject of the verb before it."""
-    verb = next((v for v in reversed(ctx.doc[sent.start: tok.i]) if v.pos_ == "VERB"), None)
-    if verb is None:
-        return None
-    return next(iter(_actors(ctx, syntax.subjects(verb, ctx.is_named_actor))), None)
+    verbs = [v for v in reversed(ctx.doc[sent.start: tok.i]) if v.pos_ == "VERB"][:3]  # past "for catching X"
+    return next((a for v in verbs for a in _actors(ctx, syntax.subjects(v, ctx.is_named_actor))), None)
 
 
 # ----- triggers -----------------------------------------------------------------------------
@@ -480,7 +478,9 @@ def _headline_passive(ctx: DocumentContext, verb: Token) -> bool:
     subj = [c for c in verb.children if c.dep_ == "nsubj"]
     if verb.dep_ == "acl" and not subj:  # "two men executed in X"
         return verb.tag_ == "VBN"
-    return bool(subj) and (verb.tag_ == "VBN" or any(c.dep_ == "nummod" for s in subj for c in s.children))
+    undergoers = subj and all(not ctx.actor_at(s) and s.lemma_.lower() not in ctx.lex["group_nouns"] for s in subj)
+    return bool(subj) and (verb.tag_ == "VBN" or any(c.dep_ == "nummod" for s in subj for c in s.children)
+                           or undergoers)  # "Citizens in X executed on charges of ...": no group to do it
 
 
 def _headline_patients(ctx: DocumentContext, verb: Token) -> list[Token]:
@@ -698,6 +698,8 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
             and trig.head.lemma_.lower() in {*ctx.lex["impact_verbs"], *ctx.lex["occurrence_verbs"]}:
         # "airstrikes destroyed X in Y", "clashes erupted in Y" (the parser may miss the subject)
         starts.append(trig.head)
+    if trig.pos_ == "VERB" and _headline_passive(ctx, trig):  # "Citizens in X executed": where the victims were
+        starts += _headline_patients(ctx, trig)
     if trig.pos_ == "VERB":  # "kill 21 and injure 30 in X": conjoined verbs share the subject's ground
         starts += [c for c in trig.children if c.dep_ == "conj" and c.pos_ == "VERB" and not _own_subject(c)]
         if trig.dep_ == "conj" and trig.head.pos_ == "VERB" and not _own_subject(trig):
@@ -739,11 +741,12 @@ def _following_place(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]
     """Headline lists ("X shells Y and clashes in Z desert") hang an event noun's place on
     the noun before it. An unattributed event noun with no place of its own takes the place
     that follows it in its own stretch of the headline: up to "and", a comma or semicolon, or
-    another event word. Only a noun that stands as a headline item (the root, a conjunct or
-    the subject of a full verb: "clashes erupt in X", "a car bomb explodes in X"; not "fighting
-    was a memory in X") is read so."""
-    item = trig.dep_ in ("ROOT", "conj", "appos") or (trig.dep_ == "nsubj" and trig.head.pos_ == "VERB")
-    if trig.pos_ not in ("NOUN", "PROPN") or not item:  # a headline's "Airstrikes" may be read as a name
+    another event word. Only a noun that stands as a headline item (the root, a conjunct, the
+    object of a preposition or the subject of a full verb: "clashes erupt in X", "killed in a
+    mine explosion inside a school on the outskirts of X"; not "fighting was a memory in X")
+    or a headline's gerund is read so."""
+    item = trig.dep_ in ("ROOT", "conj", "appos", "pobj") or (trig.dep_ == "nsubj" and trig.head.pos_ == "VERB")
+    if not (trig.pos_ in ("NOUN", "PROPN") and item) and not (_gerund_headline(trig) and trig.dep_ == "ROOT"):
         return []
     for tok in ctx.doc[trig.i + 1: sent.end]:
         if tok.lower_ in ("and", ",", ";", "but") or tok.is_sent_start or trigger_type(ctx, tok):

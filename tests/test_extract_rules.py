@@ -1533,3 +1533,30 @@ def test_surrounding_a_town_is_an_offensive(extract_text):
 def test_surrounded_by_friends_is_no_offensive(extract_text):
     facts = extract_text("The commander said he was surrounded by friends in Zabadani.")
     assert not facts.operations, summary(facts)
+
+
+# ----- more headline shapes ------------------------------------------------------------------
+def test_headline_gerund_takes_the_place_after_it_past_a_broken_parse(extract_text):
+    facts = extract_text("Fighting between 2 factions in the eastern section of Manbij kills and injures 25 fighters")
+    assert find_ops(facts, "Attack", place="Manbij"), summary(facts)
+
+
+def test_event_noun_under_a_preposition_takes_the_place_after_it(extract_text):
+    facts = extract_text("5 children die and others injured, in mine explosion inside a school on the outskirts of Hajin city")
+    assert find_ops(facts, "Attack", place="Hajin"), summary(facts)
+
+
+def test_coordinated_verb_finds_the_subject_past_an_embedded_verb(extract_text):
+    facts = extract_text("Hezbollah forms a cell for catching smugglers and crucifies 3 men in the city of Qusayr")
+    assert find_ops(facts, "Execution", "Hezbollah", "al-Qusayr"), summary(facts)
+
+
+def test_people_executed_in_a_headline_are_the_victims(extract_text):
+    facts = extract_text("Citizens in Manbij city executed on charges of spying")
+    op = the_op(facts, "Execution", place="Manbij")
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+
+
+def test_group_that_executed_in_a_headline_is_the_doer_not_the_victim(extract_text):
+    facts = extract_text("Militants executed on charges of spying in Manbij")  # group noun: no victim reading
+    assert not find_ops(facts, "Execution", place="Manbij"), summary(facts)
