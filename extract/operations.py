@@ -46,7 +46,7 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
                                        for a in o.agents))
             here += _operations_at(ctx, tok, op_type, sent, inherited=doers) if doers else unnamed
         here = _drop_unattributed_twins(ctx, here)
-        found += here or _headline_operations(ctx, sent)
+        found += _with_headline_operations(ctx, here, _headline_operations(ctx, sent, beside_parse=bool(here)))
     _place_from_frame(ctx, found)
     _place_from_previous(ctx, found)
     return merge_operations(_fold_vague_reports(ctx, found))
@@ -141,10 +141,22 @@ def _drop_unattributed_twins(ctx: DocumentContext, ops: list[Operation]) -> list
     return out
 
 
-def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
+def _with_headline_operations(ctx: DocumentContext, here: list[Operation], headline: list[Operation]) -> list[Operation]:
+    """A headline's "X executes a man in Y" that the parse missed (it read X as a conjunct of
+    an earlier clause): the named actor right before the verb is its doer, and replaces an
+    unidentified doer of that type of event in the sentence; otherwise the parse's reading stands."""
+    if not here:
+        return headline
+    extra = [h for h in headline if not any(o.type == h.type for o in here if not ctx.is_unidentified(o.agents[0]))]
+    kept = [o for o in here if not (ctx.is_unidentified(o.agents[0]) and any(o.type == h.type for h in extra))]
+    return kept + extra
+
+
+def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool = False) -> list[Operation]:
     """Headline grammar the parser misreads ("The Islamic State shells al-Shaddadi city",
     "IS behead a man in Raqqa"): a named actor directly followed by a verb-trigger word
-    (whatever its tag) is its subject; the first place after it is the place."""
+    (whatever its tag) is its subject; the first place after it is the place. `beside_parse`:
+    the parse found other events in the sentence, so only a present-tense verb counts."""
     verbs = {w: t for t, words in ctx.lex["verb_triggers"].items() for w in words}
     out: list[Operation] = []
     for tok in sent:
@@ -152,6 +164,8 @@ def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
         op_type = verbs.get(word) if word else None  # "crucifies" read as a noun: the verb "crucify"
         if op_type is None or tok.i in ctx.token_entity:
             continue
+        if beside_parse and (tok.tag_ in ("VBN", "VBD") or (tok.pos_ != "VERB" and trigger_type(ctx, tok))):
+            continue  # beside the parse's events, only a present-tense headline verb: not "X fighters killed", "clashes"
         needs = ctx.lex["needs_object"].get(tok.lemma_.lower())
         ground = next((t for t in ctx.doc[tok.i + 1: min(tok.i + 6, sent.end)] if t.pos_ == "NOUN"), None)
         if needs and not ({"place", "place-entity"} & set(needs) and tok.i + 1 < sent.end
@@ -172,7 +186,7 @@ def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
         out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=f"headline-svo:{word}",
                              confidence=0.5, opponents=tuple(dict.fromkeys(opponents)),
                              place=min(places, key=lambda k: PLACE_RANK.get(ctx.place_type(k), 9)) if places else None,
-                             date=date, date_basis=basis))
+                             date=date, date_basis=basis, fatalities=_fatalities(ctx, tok, op_type)))
     return out
 
 

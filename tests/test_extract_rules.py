@@ -1560,3 +1560,21 @@ def test_people_executed_in_a_headline_are_the_victims(extract_text):
 def test_group_that_executed_in_a_headline_is_the_doer_not_the_victim(extract_text):
     facts = extract_text("Militants executed on charges of spying in Manbij")  # group noun: no victim reading
     assert not find_ops(facts, "Execution", place="Manbij"), summary(facts)
+
+
+# ----- a headline's "X <verb>s" beside other events of the sentence -----------------------------
+@pytest.mark.parametrize("text", [
+    "Shelling on the outskirts of Hajin and ISIS beheads two men in Manbij city",   # ISIS read as a conjunct
+    "Clashes occur in the vicinity of Tabqa airport and Hezbollah executes two men in Manbij city",  # parsed right
+])
+def test_headline_subject_verb_after_another_clause_is_the_named_doer(extract_text, text):
+    facts = extract_text(text)
+    ops = [o for o in facts.operations if o.type == "Execution"]
+    assert len(ops) == 1 and facts.entities[ops[0].agents[0]].type == "ArmedGroup", summary(facts)
+    assert label(facts, ops[0].place) == "Manbij" and ops[0].fatalities == 2, summary(facts)
+
+
+def test_column_of_a_group_is_that_group(extract_text):
+    facts = extract_text("A suicide bomber targets a column of the SDF in Shaddadi")
+    op = the_op(facts, "SuicideAttack")
+    assert key(facts, "SDF") in op.opponents, summary(facts)
