@@ -121,7 +121,8 @@ class Known:
             forms |= bases | {f"{base} {suffix}" for base in bases for suffix in REGION_SUFFIXES[:2]}
         if self.type in PLACE_CLASSES:  # Arabic place names take "al-" or not: Mayadin, al-Mayadin
             forms |= {f"{art}{f}" for f in list(forms) if not _ARTICLE.match(f) and f[:1].isupper() for art in ("al-", "Al-")}
-            forms |= {v for f in list(forms) for v in transliteration_variants(f)}
+            if not self.id.startswith("gn-"):  # GeoNames' own alternate names are variants enough ("Al Badiah")
+                forms |= {v for f in list(forms) for v in transliteration_variants(f)}
         if self.type in PLACE_CLASSES | {"Country"}:  # datelines: "BEIRUT -"
             forms |= {f.upper() for f in list(forms) if len(f) >= 5 and f[:1].isupper() and " " not in f}
         if self.type == "ArmedGroup":

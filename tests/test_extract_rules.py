@@ -1578,3 +1578,11 @@ def test_column_of_a_group_is_that_group(extract_text):
     facts = extract_text("A suicide bomber targets a column of the SDF in Shaddadi")
     op = the_op(facts, "SuicideAttack")
     assert key(facts, "SDF") in op.opponents, summary(facts)
+
+
+def test_geonames_only_towns_get_no_generated_spellings(extract_text):
+    """GeoNames' alternate names already hold its spellings; varying them too would let generic
+    words ("Al Badiah", "the desert") match far-off villages."""
+    facts = extract_text("Fighters entered AlHamra on Monday.")
+    ent = entity(facts, "AlHamra")
+    assert ent is None or ent.label != "Al Hamra", summary(facts)
