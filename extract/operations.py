@@ -168,11 +168,14 @@ def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool
             continue  # beside the parse's events, only a present-tense headline verb: not "X fighters killed", "clashes"
         needs = ctx.lex["needs_object"].get(tok.lemma_.lower())
         ground = next((t for t in ctx.doc[tok.i + 1: min(tok.i + 6, sent.end)] if t.pos_ == "NOUN"), None)
-        if needs and not ({"place", "place-entity"} & set(needs) and tok.i + 1 < sent.end
-                          and (ctx.entity_of(ctx.doc[tok.i + 1], types={"Town", "Facility"})
-                               or (ground is not None and _new_ground(ctx, ground)))):
+        after = ctx.doc[tok.i + 1] if tok.i + 1 < sent.end else None
+        if needs and not (after is not None and "control" in needs and after.lemma_.lower() == "control") \
+                and not ({"place", "place-entity"} & set(needs) and after is not None
+                         and (ctx.entity_of(after, types={"Town", "Facility"})
+                              or (ground is not None and _new_ground(ctx, ground)))):
             continue  # "IS control Khanasser town", "IS control a village": only with the place right after it
-        prev = [t for t in ctx.doc[max(sent.start, tok.i - 3): tok.i] if not t.is_punct and t.lower_ != "-"]
+        prev = [t for t in ctx.doc[max(sent.start, tok.i - 3): tok.i]
+                if not t.is_punct and t.lower_ not in ("-", "re")]  # "IS re-take": the prefix split off
         agent = ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) if prev else None
         if agent is None and prev and prev[-1].lower_ == "and":
             agent = _subject_of_previous_verb(ctx, tok, sent)

@@ -1586,3 +1586,13 @@ def test_geonames_only_towns_get_no_generated_spellings(extract_text):
     facts = extract_text("Fighters entered AlHamra on Monday.")
     ent = entity(facts, "AlHamra")
     assert ent is None or ent.label != "Al Hamra", summary(facts)
+
+
+def test_re_prefixed_headline_verb_taking_control_is_a_capture(extract_text):
+    facts = extract_text("IS re-take control on Tabqa military airport after a counter-attack on the airport")
+    assert find_ops(facts, "Capture", "IS", "Tabqa Air Base"), summary(facts)
+
+
+def test_re_prefixed_headline_verb_without_control_or_place_is_nothing(extract_text):
+    facts = extract_text("IS re-take the initiative, its spokesman says")
+    assert not facts.operations, summary(facts)
