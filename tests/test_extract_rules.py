@@ -1596,3 +1596,22 @@ def test_re_prefixed_headline_verb_taking_control_is_a_capture(extract_text):
 def test_re_prefixed_headline_verb_without_control_or_place_is_nothing(extract_text):
     facts = extract_text("IS re-take the initiative, its spokesman says")
     assert not facts.operations, summary(facts)
+
+
+@pytest.mark.parametrize("text,agent,opponent,place", [
+    ("The YPG destroyed an ISIS tank near Hajin", "YPG", "ISIS", "Hajin"),
+    ("Rebels devastate a tank and 3 vehicles for regime forces in Manbij", None, "regime forces", "Manbij"),
+])
+def test_destroying_military_equipment_is_an_attack(extract_text, text, agent, opponent, place):
+    facts = extract_text(text)
+    op = the_op(facts, "Attack", agent, place)
+    assert key(facts, opponent) in op.opponents, summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "The earthquake destroyed houses in Hajin",
+    "The fire devastated the market in Manbij",
+])
+def test_destroying_other_things_is_no_attack(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
