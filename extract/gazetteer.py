@@ -57,13 +57,13 @@ def transliteration_variants(name: str) -> set[str]:
     """Romanisations of one Arabic place name that news writers alternate between: a doubled
     letter written once ("Shaddadi" / "Shadadi"), "ou" or "ee" as "o" or "i" ("Boukamal" /
     "Bokamal", "Mayadeen" / "Mayadin"), an unwritten short vowel written ("Tabqa" / "Tabaqa"),
-    the article fused to the name ("Al-Bukamal" /
-    "Albukamal", "Albu Kamal" / "Albukamal"). Short results are left out: "Tall" written "Tal"
-    is the first word of many other names."""
+    the article fused to the name ("Al-Bukamal" / "Albukamal", "Albu Kamal" / "Albukamal",
+    "Al-Mansura" / "AlMansura"). Short results are left out: "Tall" written "Tal" is the first
+    word of many other names."""
     out = {re.sub(r"([a-z])\1", r"\1", name), name.replace("ou", "o"), name.replace("ee", "i")}
     fused = re.match(r"^(Al|Albu|Abu)[\s\-‐]+([A-Z][a-z]+)$", name)
     if fused:
-        out |= {fused.group(1) + fused.group(2).lower(), fused.group(1) + fused.group(2)}  # "Albukamal", "AlMansura"
+        out |= {fused.group(1) + fused.group(2).lower(), fused.group(1) + fused.group(2)}
     cluster = re.search(r"(?<=[aeiou])([bcdfgjklmnpqrstvz])(?!\1)([bcdfgjklmnpqrstvz])(?=[aeiou])", name)
     if cluster:  # a vowel the Arabic does not write, written or not: "Tabqa" / "Tabaqa"
         out.add(name[:cluster.start(2)] + "a" + name[cluster.start(2):])

@@ -166,14 +166,8 @@ def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool
             continue
         if beside_parse and (tok.tag_ in ("VBN", "VBD") or (tok.pos_ != "VERB" and trigger_type(ctx, tok))):
             continue  # beside the parse's events, only a present-tense headline verb: not "X fighters killed", "clashes"
-        needs = ctx.lex["needs_object"].get(tok.lemma_.lower())
-        ground = next((t for t in ctx.doc[tok.i + 1: min(tok.i + 6, sent.end)] if t.pos_ == "NOUN"), None)
-        after = ctx.doc[tok.i + 1] if tok.i + 1 < sent.end else None
-        if needs and not (after is not None and "control" in needs and after.lemma_.lower() == "control") \
-                and not ({"place", "place-entity"} & set(needs) and after is not None
-                         and (ctx.entity_of(after, types={"Town", "Facility"})
-                              or (ground is not None and _new_ground(ctx, ground)))):
-            continue  # "IS control Khanasser town", "IS control a village": only with the place right after it
+        if not _headline_object_ok(ctx, tok, sent):
+            continue
         prev = [t for t in ctx.doc[max(sent.start, tok.i - 3): tok.i]
                 if not t.is_punct and t.lower_ not in ("-", "re")]  # "IS re-take": the prefix split off
         agent = ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) if prev else None
@@ -191,6 +185,23 @@ def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool
                              place=min(places, key=lambda k: PLACE_RANK.get(ctx.place_type(k), 9)) if places else None,
                              date=date, date_basis=basis, fatalities=_fatalities(ctx, tok, op_type)))
     return out
+
+
+def _headline_object_ok(ctx: DocumentContext, tok: Token, sent: Span) -> bool:
+    """A headline verb that needs an object ("take", "control") has it right after it: the
+    place ("IS control Khanasser town"), new ground ("IS control a village") or "control"
+    ("IS re-take control on X")."""
+    needs = ctx.lex["needs_object"].get(tok.lemma_.lower())
+    if not needs:
+        return True
+    after = ctx.doc[tok.i + 1] if tok.i + 1 < sent.end else None
+    if after is None:
+        return False
+    if "control" in needs and after.lemma_.lower() == "control":
+        return True
+    ground = next((t for t in ctx.doc[tok.i + 1: min(tok.i + 6, sent.end)] if t.pos_ == "NOUN"), None)
+    return bool({"place", "place-entity"} & set(needs)) and (
+        ctx.entity_of(after, types={"Town", "Facility"}) is not None or (ground is not None and _new_ground(ctx, ground)))
 
 
 def _subject_of_previous_verb(ctx: DocumentContext, tok: Token, sent: Span) -> str | None:
@@ -576,7 +587,7 @@ def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: li
     otherwise only an agentless passive ("was executed"), an unnamed perpetrator ("gunmen",
     "warplanes") or a clash whose casualties are named."""
     cfg = ctx.lex["unattributed"]
-    clash = trig.tag_ == "NNS" and trig.lemma_.lower() in ctx.lex["clash_plurals"] or _gerund_headline(trig)
+    clash = (trig.tag_ == "NNS" and trig.lemma_.lower() in ctx.lex["clash_plurals"]) or _gerund_headline(trig)
     if op_type not in cfg["types"] or (trig.lemma_.lower() in ("battle", "fight", "campaign") and not clash):
         return False
     if clash:
