@@ -778,8 +778,14 @@ class DocumentContext:
                     names = " ".join(fold(n) for n in self.entities[m.key].names | {self.entities[m.key].label})
                     if not specific or lemma in names.split():
                         return m.key
-            return None
+            return self._area_named_before(tok) if lemma == "area" else None
         return None
+
+    def _area_named_before(self, tok: Token) -> str | None:
+        """"Fighting in X city and the coalition targets the area": "the area", with no region
+        named, is the place named last in its sentence."""
+        return next((m.key for m in reversed(self.mentions)
+                     if tok.sent.start <= m.start < tok.i and m.type in ("Town", "Facility")), None)
 
     def place_type(self, key: str) -> str:
         return self.entities[key].type

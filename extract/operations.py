@@ -164,7 +164,7 @@ def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool
         op_type = verbs.get(word) if word else None  # "crucifies" read as a noun: the verb "crucify"
         if op_type is None or tok.i in ctx.token_entity:
             continue
-        if beside_parse and (tok.tag_ in ("VBN", "VBD") or (tok.pos_ != "VERB" and trigger_type(ctx, tok))):
+        if beside_parse and (tok.tag_ in ("VBN", "VBD") or (tok.pos_ != "VERB" and tok.lemma_.lower() in ctx.lex["clash_nouns"])):
             continue  # beside the parse's events, only a present-tense headline verb: not "X fighters killed", "clashes"
         if not _headline_object_ok(ctx, tok, sent):
             continue

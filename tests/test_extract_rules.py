@@ -1615,3 +1615,19 @@ def test_destroying_military_equipment_is_an_attack(extract_text, text, agent, o
 def test_destroying_other_things_is_no_attack(extract_text, text):
     facts = extract_text(text)
     assert not facts.operations, summary(facts)
+
+
+# ----- "the area": the place just named ------------------------------------------------------
+def test_the_area_is_the_place_named_last_in_the_sentence(extract_text):
+    facts = extract_text("Fierce fighting inside a neighborhood in Manbij city and the coalition targets the area")
+    assert find_ops(facts, "Attack", "coalition", "Manbij"), summary(facts)
+
+
+def test_the_area_with_no_place_named_before_it_is_no_place(extract_text):
+    facts = extract_text("The coalition targets the area, officials in Washington said.")
+    assert all(o.place is None for o in facts.operations), summary(facts)
+
+
+def test_misread_headline_verb_after_and_keeps_its_subject_beside_other_events(extract_text):
+    facts = extract_text("Hezbollah detonates a booby trapped vehicle and advance in Qusayr, warplanes raid the area")
+    assert find_ops(facts, "Offensive", "Hezbollah", "al-Qusayr"), summary(facts)
