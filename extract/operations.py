@@ -177,7 +177,7 @@ def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool
             continue
         rest = [t for t in ctx.doc[tok.i + 1: sent.end]]
         stop = next((t.i for t in rest if t.lower_ in (";", "and", ",") and t.i > tok.i + 1), sent.end)
-        places = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.place_at(t))]
+        places = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.place_at(t))] or _place_past_a_noun_list(ctx, stop, sent)
         opponents = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.entity_of(t, types={"ArmedGroup"})) and k != agent]
         date, basis = _date(ctx, tok, sent)
         out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=f"headline-svo:{word}",
@@ -185,6 +185,20 @@ def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool
                              place=min(places, key=lambda k: PLACE_RANK.get(ctx.place_type(k), 9)) if places else None,
                              date=date, date_basis=basis, fatalities=_fatalities(ctx, tok, op_type)))
     return out
+
+
+def _place_past_a_noun_list(ctx: DocumentContext, stop: int, sent: Span) -> list[str]:
+    """"X kills 15 members of A and militiamen loyal to them in an ambush at Y": the "and"
+    that ended the verb's stretch joined nouns, not clauses; the place after it is the verb's
+    while no other verb comes first."""
+    if stop >= sent.end or ctx.doc[stop].lower_ != "and":
+        return []
+    for t in ctx.doc[stop + 1: sent.end]:
+        if t.pos_ in ("VERB", "AUX") or t.lower_ in (";", ","):
+            return []
+        if key := ctx.place_at(t):
+            return [key]
+    return []
 
 
 def _headline_object_ok(ctx: DocumentContext, tok: Token, sent: Span) -> bool:

@@ -1631,3 +1631,14 @@ def test_the_area_with_no_place_named_before_it_is_no_place(extract_text):
 def test_misread_headline_verb_after_and_keeps_its_subject_beside_other_events(extract_text):
     facts = extract_text("Hezbollah detonates a booby trapped vehicle and advance in Qusayr, warplanes raid the area")
     assert find_ops(facts, "Offensive", "Hezbollah", "al-Qusayr"), summary(facts)
+
+
+def test_headline_verb_place_after_a_list_of_victims(extract_text):
+    facts = extract_text("ISIS continues its activity in the desert and kills 15 members of the regime forces and "
+                         "militiamen loyal to them in an ambush at Sukhnah desert")
+    assert find_ops(facts, "Attack", "ISIS", "al-Sukhnah"), summary(facts)
+
+
+def test_headline_verb_takes_no_place_from_the_next_clause(extract_text):
+    facts = extract_text("Hezbollah forms a cell and crucifies 3 men and the YPG advances in Manbij")
+    assert not find_ops(facts, "Execution", "Hezbollah", "Manbij"), summary(facts)
