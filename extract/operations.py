@@ -880,11 +880,21 @@ def _with_place_conjuncts(ctx: DocumentContext, key: str, tok: Token, found: lis
                for c, d in ((other, tok), (tok, other))):
             keys.append(k)
     for head in heads:
-        for c in syntax.with_conjuncts(head)[1:]:
+        for c in _place_list(ctx, head)[1:]:
             k = ctx.place_at(c)
             if k and k not in keys and ctx.place_type(k) == ctx.place_type(key):
                 keys.append(k)
     return keys
+
+
+def _place_list(ctx: DocumentContext, tok: Token) -> list[Token]:
+    """A place and the places listed after it, conjoined or, as the parser often reads a comma
+    list of names ("the fronts of A, B, C and D"), in apposition."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ == "conj" or (c.dep_ == "appos" and ctx.place_at(c)):
+            out += _place_list(ctx, c)
+    return out
 
 
 def _date(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[DateValue | None, str | None]:

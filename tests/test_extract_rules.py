@@ -1642,3 +1642,15 @@ def test_headline_verb_place_after_a_list_of_victims(extract_text):
 def test_headline_verb_takes_no_place_from_the_next_clause(extract_text):
     facts = extract_text("Hezbollah forms a cell and crucifies 3 men and the YPG advances in Manbij")
     assert not find_ops(facts, "Execution", "Hezbollah", "Manbij"), summary(facts)
+
+
+def test_comma_list_of_places_read_as_apposition_gives_each_place(extract_text):
+    facts = extract_text("Clashes rage on the fronts of Ayn Issa, Ras al-Ayn, Tal Tamr, and Tal Abyad between the SDF "
+                         "and the Turkish forces")
+    places = {label(facts, o.place) for o in facts.operations if o.type == "Attack"}
+    assert {"Ain Issa", "Ras al-Ain", "Tal Tamr", "Tal Abyad"} <= places, summary(facts)
+
+
+def test_apposition_describing_a_place_adds_no_place(extract_text):
+    facts = extract_text("Hezbollah shelled Zabadani, a town near Madaya, on Monday.")
+    assert [label(facts, o.place) for o in facts.operations] == ["Zabadani"], summary(facts)
