@@ -76,6 +76,7 @@ class DocumentContext:
         self._rehome_generic_state_forces()
         self._extend_group_phrases()
         self._state_force_phrases()
+        self._loyalist_phrases()
         self._resolve_references()
 
     # ----- evidence -------------------------------------------------------------------
@@ -135,7 +136,8 @@ class DocumentContext:
         role_words = {w for words in self.lex["roles"].values() for w in words}
         for span in _person_names_joined(list(self.doc.ents), role_words):
             surface = _clean(self.surface(span))
-            if not _plausible_name(surface, span.label_):
+            if not _plausible_name(surface, span.label_) or self._indefinite_phrase(span, surface) \
+                    or _capitalised_adjective(span):
                 continue
             span, surface = self._without_demonym(span, surface)
             known_here = self._aliases.get(fold(surface))
@@ -158,6 +160,12 @@ class DocumentContext:
                 self._register(key, ent.type, ent.label, surface, span)
                 self._add_mention(span, key, ent.type, surface)
         self.mentions.sort(key=lambda m: m.start)
+
+    def _indefinite_phrase(self, span: Span, surface: str) -> bool:
+        """"an Islamic state": a name matched in sentence case ("Islamic state") after "a" or
+        "an" is a common noun phrase, not the group."""
+        return (span.start > 0 and self.doc[span.start - 1].lower_ in ("a", "an")
+                and surface in self.gaz.sentence_cased)
 
     def _without_demonym(self, span: Span, surface: str) -> tuple[Span, str]:
         """"the Syrian Albukamal": a demonym before a known place name is not part of it."""
@@ -476,6 +484,29 @@ class DocumentContext:
                         self._add_forces(forces, tok, tok)
         self.mentions.sort(key=lambda m: m.start)
 
+    def _loyalist_phrases(self) -> None:
+        """"gunmen loyal to the regime", "pro-government militiamen": fighters named by their
+        loyalty to a state's regime are that state's forces (the article's state for "the
+        regime"), as "regime forces" are; loyalty to a foreign state ("pro-Turkish factions")
+        names local groups it backs, not its army, and is left alone."""
+        for tok in self.doc:
+            if tok.i in self.token_entity or tok.pos_ != "NOUN" or tok.lemma_.lower() not in self._group_nouns:
+                continue
+            loyal = [o for c in tok.children if c.dep_ == "amod" and c.lemma_.lower() in ("loyal", "allied")
+                     for p in c.children if p.dep_ == "prep" and p.lower_ == "to" for o in p.children if o.dep_ == "pobj"]
+            pro = [c for c in tok.children if c.dep_ in ("amod", "compound") and c.i >= 2
+                   and self.doc[c.i - 1].text == "-" and self.doc[c.i - 2].lower_ == "pro"]
+            owner = next((t for t in loyal + pro if t.lemma_.lower() in ("regime", "government")), None)
+            forces = self.forces_named_by(owner) if owner is not None else None
+            if forces is None:
+                continue
+            span = self.doc[min(tok.i, owner.i - 2 if owner in pro else tok.i): max(tok.i, owner.i) + 1]
+            surface = _clean(self.surface(span))
+            key = self.ensure_known(forces, span, surface)
+            self.mentions.append(Mention(span.start, span.end, key, "ArmedGroup", surface))
+            self.token_entity[tok.i] = key
+        self.mentions.sort(key=lambda m: m.start)
+
     def _named_force(self, adj: Token, noun: Token) -> bool:
         """"Syria Democratic Forces": a country's name, capitalised words and "Forces" make the
         name of a group, not the state's forces ("Syrian forces", "Turkish Armed Forces")."""
@@ -763,8 +794,14 @@ class DocumentContext:
                     names = " ".join(fold(n) for n in self.entities[m.key].names | {self.entities[m.key].label})
                     if not specific or lemma in names.split():
                         return m.key
-            return None
+            return self._area_named_before(tok) if lemma == "area" else None
         return None
+
+    def _area_named_before(self, tok: Token) -> str | None:
+        """"Fighting in X city and the coalition targets the area": "the area", with no region
+        named, is the place named last in its sentence."""
+        return next((m.key for m in reversed(self.mentions)
+                     if tok.sent.start <= m.start < tok.i and m.type in ("Town", "Facility")), None)
 
     def place_type(self, key: str) -> str:
         return self.entities[key].type
@@ -779,6 +816,13 @@ def _facility_base(label: str, lex: dict) -> str:
 
 
 _STOP = {"the", "a", "an", "al", "el", "this", "that", "image", "advertisement", "like", "share"}
+
+
+def _capitalised_adjective(span: Span) -> bool:
+    """"Fierce battles in X": an adjective capitalised only because it opens the sentence is
+    no organisation or person, whatever the NER says."""
+    return (len(span) == 1 and span[0].pos_ == "ADJ" and span.start == span.sent.start
+            and span.label_ in ("ORG", "PERSON"))
 
 
 def _plausible_name(surface: str, label: str) -> bool:

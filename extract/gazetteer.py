@@ -53,6 +53,32 @@ def skeleton(name: str) -> str:
     return head + tail
 
 
+def transliteration_variants(name: str) -> set[str]:
+    """Romanisations of one Arabic place name that news writers alternate between: a doubled
+    letter written once ("Shaddadi" / "Shadadi"), "ou" or "ee" as "o" or "i" ("Boukamal" /
+    "Bokamal", "Mayadeen" / "Mayadin"), an unwritten short vowel written ("Tabqa" / "Tabaqa"),
+    the article fused to the name ("Al-Bukamal" / "Albukamal", "Albu Kamal" / "Albukamal",
+    "Al-Mansura" / "AlMansura"). Short results are left out: "Tall" written "Tal" is the first
+    word of many other names."""
+    out = {re.sub(r"([a-z])\1", r"\1", name), name.replace("ou", "o"), name.replace("ee", "i")}
+    fused = re.match(r"^(Al|Albu|Abu)[\s\-‐]+([A-Z][a-z]+)$", name)
+    if fused:
+        out |= {fused.group(1) + fused.group(2).lower(), fused.group(1) + fused.group(2)}
+    cluster = re.search(r"(?<=[aeiou])([bcdfgjklmnpqrstvz])(?!\1)([bcdfgjklmnpqrstvz])(?=[aeiou])", name)
+    if cluster:  # a vowel the Arabic does not write, written or not: "Tabqa" / "Tabaqa"
+        out.add(name[:cluster.start(2)] + "a" + name[cluster.start(2):])
+    return {name} | {v for v in out if len(fold(v)) >= 5}
+
+
+def sentence_case(name: str) -> str:
+    """A title-case name of several words as translated headlines often write it, only the
+    first word capitalised ("Islamic State" / "Islamic state"); other names are unchanged."""
+    words = name.split(" ")
+    if len(words) < 2 or not all(w[:1].isupper() and w[1:].islower() for w in words):
+        return name
+    return " ".join([words[0], *(w.lower() for w in words[1:])])
+
+
 def spelling_variants(name: str) -> set[str]:
     """Surface variants a reader meets for one name: al-X / al X / Al-X / X, hyphen or space."""
     out = {name}
@@ -95,10 +121,13 @@ class Known:
             forms |= bases | {f"{base} {suffix}" for base in bases for suffix in REGION_SUFFIXES[:2]}
         if self.type in PLACE_CLASSES:  # Arabic place names take "al-" or not: Mayadin, al-Mayadin
             forms |= {f"{art}{f}" for f in list(forms) if not _ARTICLE.match(f) and f[:1].isupper() for art in ("al-", "Al-")}
+            if not self.id.startswith("gn-"):  # GeoNames' own alternate names are variants enough ("Al Badiah")
+                forms |= {v for f in list(forms) for v in transliteration_variants(f)}
         if self.type in PLACE_CLASSES | {"Country"}:  # datelines: "BEIRUT -"
             forms |= {f.upper() for f in list(forms) if len(f) >= 5 and f[:1].isupper() and " " not in f}
         if self.type == "ArmedGroup":
             forms |= {f"{f} group" for f in list(forms) if len(f) > 3 and not f.lower().endswith(("group", "forces", "coalition"))}
+            forms |= {sentence_case(f) for f in list(forms)}
         return forms
 
 
@@ -115,6 +144,7 @@ class Gazetteer:
         self._by_skeleton: dict[tuple[str, str], list[tuple[Known, int]]] = {}
         self.demonyms: dict[str, Known] = {}
         self.capitals: dict[str, Known] = {}
+        self.sentence_cased: set[str] = set()  # "Islamic state": group names only a headline's casing makes
         for entry in entries:
             self.by_id.setdefault(entry.id, entry)
         for entry in self.by_id.values():
@@ -122,6 +152,8 @@ class Gazetteer:
                 self._by_fold.setdefault(fold(form), []).append(entry)
                 if entry.type in PLACE_CLASSES and len(skeleton(form)) >= 4:
                     self._by_skeleton.setdefault((entry.type, skeleton(form)), []).append((entry, len(fold(form))))
+            if entry.type == "ArmedGroup":
+                self.sentence_cased |= {c for f in entry.surface_forms() if (c := sentence_case(f)) != f}
             for dem in entry.demonyms:
                 self.demonyms.setdefault(fold(dem), entry)
             if entry.capital:

@@ -37,10 +37,15 @@ def _case_sensitive(form: str) -> bool:
     return any(c.isupper() for c in form)
 
 
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
 def parse_text(text: str) -> str:
     """The text the parser reads: acronyms that are English words ("IS") replaced by a
-    same-length stand-in it reads as a name. Offsets are unchanged, so spans map back."""
-    out = text
+    same-length stand-in it reads as a name, and invisible zero-width characters (pasted
+    from web pages, "in \u200bPalmyra") as spaces, which the tokenizer would otherwise glue to
+    the next word. Offsets are unchanged, so spans map back."""
+    out = _INVISIBLE.sub(" ", text)
     for acronym, stand_in in lexicon()["parse_stand_ins"].items():
         if acronym.startswith("_"):
             continue

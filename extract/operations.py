@@ -6,6 +6,7 @@ negation or a modal ("would take") yields nothing.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from spacy.tokens import Span, Token
@@ -36,16 +37,16 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
             elif op_type is None or _irrealis(ctx, tok):
                 continue
             ops = _operations_at(ctx, tok, op_type, sent)
-            here += ops
-            if not ops and tok.pos_ == "NOUN" and not _doers(ctx, tok):
-                orphans.append((tok, op_type))
-        for tok, op_type in orphans:  # "IS stepped up its attacks, staging attacks in X"
+            if tok.pos_ == "NOUN" and all(ctx.is_unidentified(o.agents[0]) for o in ops) and not _doers(ctx, tok):
+                orphans.append((tok, op_type, ops))  # a doer named for the same kind of event may be its doer
+            else:
+                here += ops
+        for tok, op_type, unnamed in orphans:  # "IS stepped up its attacks, staging attacks in X"
             doers = list(dict.fromkeys(a for o in here if o.type == op_type and not ctx.is_unidentified(o.agents[0])
                                        for a in o.agents))
-            if doers:
-                here += _operations_at(ctx, tok, op_type, sent, inherited=doers)
+            here += _operations_at(ctx, tok, op_type, sent, inherited=doers) if doers else unnamed
         here = _drop_unattributed_twins(ctx, here)
-        found += here or _headline_operations(ctx, sent)
+        found += _with_headline_operations(ctx, here, _headline_operations(ctx, sent, beside_parse=bool(here)))
     _place_from_frame(ctx, found)
     _place_from_previous(ctx, found)
     return merge_operations(_fold_vague_reports(ctx, found))
@@ -140,34 +141,88 @@ def _drop_unattributed_twins(ctx: DocumentContext, ops: list[Operation]) -> list
     return out
 
 
-def _headline_operations(ctx: DocumentContext, sent: Span) -> list[Operation]:
+def _with_headline_operations(ctx: DocumentContext, here: list[Operation], headline: list[Operation]) -> list[Operation]:
+    """A headline's "X executes a man in Y" that the parse missed (it read X as a conjunct of
+    an earlier clause): the named actor right before the verb is its doer, and replaces an
+    unidentified doer of that type of event in the sentence; otherwise the parse's reading stands."""
+    if not here:
+        return headline
+    extra = [h for h in headline if not any(o.type == h.type for o in here if not ctx.is_unidentified(o.agents[0]))]
+    kept = [o for o in here if not (ctx.is_unidentified(o.agents[0]) and any(o.type == h.type for h in extra))]
+    return kept + extra
+
+
+def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool = False) -> list[Operation]:
     """Headline grammar the parser misreads ("The Islamic State shells al-Shaddadi city",
     "IS behead a man in Raqqa"): a named actor directly followed by a verb-trigger word
-    (whatever its tag) is its subject; the first place after it is the place."""
+    (whatever its tag) is its subject; the first place after it is the place. `beside_parse`:
+    the parse found other events in the sentence, so only a present-tense verb counts."""
     verbs = {w: t for t, words in ctx.lex["verb_triggers"].items() for w in words}
     out: list[Operation] = []
     for tok in sent:
-        op_type = verbs.get(tok.lemma_.lower()) or verbs.get(tok.lower_.rstrip("s"))
+        word = next((w for w in (tok.lemma_.lower(), tok.lower_.rstrip("s"), re.sub(r"ies$", "y", tok.lower_)) if w in verbs), None)
+        op_type = verbs.get(word) if word else None  # "crucifies" read as a noun: the verb "crucify"
         if op_type is None or tok.i in ctx.token_entity:
             continue
-        needs = ctx.lex["needs_object"].get(tok.lemma_.lower())
-        if needs and not ({"place", "place-entity"} & set(needs) and tok.i + 1 < sent.end
-                          and ctx.entity_of(ctx.doc[tok.i + 1], types={"Town", "Facility"})):
-            continue  # "IS control Khanasser town": only with the place right after it
-        prev = [t for t in ctx.doc[max(sent.start, tok.i - 3): tok.i] if not t.is_punct and t.lower_ != "-"]
-        if not prev or ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) is None:
+        if beside_parse and (tok.tag_ in ("VBN", "VBD") or (tok.pos_ != "VERB" and tok.lemma_.lower() in ctx.lex["clash_nouns"])):
+            continue  # beside the parse's events, only a present-tense headline verb: not "X fighters killed", "clashes"
+        if not _headline_object_ok(ctx, tok, sent):
             continue
-        agent = ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"})
+        prev = [t for t in ctx.doc[max(sent.start, tok.i - 3): tok.i]
+                if not t.is_punct and t.lower_ not in ("-", "re")]  # "IS re-take": the prefix split off
+        agent = ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) if prev else None
+        if agent is None and prev and prev[-1].lower_ == "and":
+            agent = _subject_of_previous_verb(ctx, tok, sent)
+        if agent is None:
+            continue
         rest = [t for t in ctx.doc[tok.i + 1: sent.end]]
         stop = next((t.i for t in rest if t.lower_ in (";", "and", ",") and t.i > tok.i + 1), sent.end)
-        places = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.place_at(t))]
+        places = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.place_at(t))] or _place_past_a_noun_list(ctx, stop, sent)
         opponents = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.entity_of(t, types={"ArmedGroup"})) and k != agent]
         date, basis = _date(ctx, tok, sent)
-        out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=f"headline-svo:{tok.lemma_.lower()}",
+        out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=f"headline-svo:{word}",
                              confidence=0.5, opponents=tuple(dict.fromkeys(opponents)),
                              place=min(places, key=lambda k: PLACE_RANK.get(ctx.place_type(k), 9)) if places else None,
-                             date=date, date_basis=basis))
+                             date=date, date_basis=basis, fatalities=_fatalities(ctx, tok, op_type)))
     return out
+
+
+def _place_past_a_noun_list(ctx: DocumentContext, stop: int, sent: Span) -> list[str]:
+    """"X kills 15 members of A and militiamen loyal to them in an ambush at Y": the "and"
+    that ended the verb's stretch joined nouns, not clauses; the place after it is the verb's
+    while no other verb comes first."""
+    if stop >= sent.end or ctx.doc[stop].lower_ != "and":
+        return []
+    for t in ctx.doc[stop + 1: sent.end]:
+        if t.pos_ in ("VERB", "AUX") or t.lower_ in (";", ","):
+            return []
+        if key := ctx.place_at(t):
+            return [key]
+    return []
+
+
+def _headline_object_ok(ctx: DocumentContext, tok: Token, sent: Span) -> bool:
+    """A headline verb that needs an object ("take", "control") has it right after it: the
+    place ("IS control Khanasser town"), new ground ("IS control a village") or "control"
+    ("IS re-take control on X")."""
+    needs = ctx.lex["needs_object"].get(tok.lemma_.lower())
+    if not needs:
+        return True
+    after = ctx.doc[tok.i + 1] if tok.i + 1 < sent.end else None
+    if after is None:
+        return False
+    if "control" in needs and after.lemma_.lower() == "control":
+        return True
+    ground = next((t for t in ctx.doc[tok.i + 1: min(tok.i + 6, sent.end)] if t.pos_ == "NOUN"), None)
+    return bool({"place", "place-entity"} & set(needs)) and (
+        ctx.entity_of(after, types={"Town", "Facility"}) is not None or (ground is not None and _new_ground(ctx, ground)))
+
+
+def _subject_of_previous_verb(ctx: DocumentContext, tok: Token, sent: Span) -> str | None:
+    """"X forms a cell and crucifies 3 civilians", where the parser read "crucifies" as a noun:
+    the second verb of a coordination shares the named subject of the verb before it."""
+    verbs = [v for v in reversed(ctx.doc[sent.start: tok.i]) if v.pos_ == "VERB"][:3]  # past "for catching X"
+    return next((a for v in verbs for a in _actors(ctx, syntax.subjects(v, ctx.is_named_actor))), None)
 
 
 # ----- triggers -----------------------------------------------------------------------------
@@ -186,6 +241,8 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
                     return op_type
         if prefix in lex["type_modifiers"] and lemma in ("attack", "strike", "raid"):
             return lex["type_modifiers"][prefix]
+    if tok.pos_ == "VERB" and lemma in lex["clash_nouns"] and _gerund_headline(tok):
+        return "Attack"  # "Fighting between two factions in X": a headline's gerund names the clash
     if tok.pos_ == "VERB":
         if lemma in lex["control_verbs"] and _imposes_control(ctx, tok):
             return "Capture"  # "imposed their control over the town", "established control of X"
@@ -210,9 +267,11 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
         if tok.pos_ == "PROPN" and lemma.endswith("s"):  # headline "Airstrikes destroy ...": no lemma for a PROPN
             lemma = lemma[:-1]
         mods = {c.lemma_.lower() for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
-        if lemma in lex["suicide_nouns"] and "suicide" in mods:
+        if lemma in lex["suicide_nouns"] and mods & {"suicide", "suicidal"}:
             return "SuicideAttack"
         base = next((t for t, nouns in lex["noun_triggers"].items() if lemma in nouns), None)
+        if tok.tag_ == "NNS" and lemma in lex["clash_plurals"]:
+            base = "Attack"  # "the battle for X" is a campaign; "fierce battles in X" are clashes
         cond = lex["conditional_nouns"].get(lemma)
         if base is None and cond is not None:
             typed = [cond.get("modifier_types", {}).get(m) for m in mods if m in cond.get("modifier_types", {})]
@@ -228,6 +287,21 @@ def trigger_type(ctx: DocumentContext, tok: Token) -> str | None:
                 return lex["type_modifiers"][mod]
         return base
     return None
+
+
+def _between(ctx: DocumentContext, trig: Token) -> bool:
+    """An event "between A and B" is two-sided whatever its noun ("military operations continue
+    between A and B"): "between" on the noun or on the verb of its going on."""
+    heads = [trig] + ([trig.head] if trig.dep_ == "nsubj" and trig.head.lemma_.lower() in ctx.lex["occurrence_verbs"] else [])
+    return any(c.dep_ == "prep" and c.lower_ == "between" for h in heads for c in h.children)
+
+
+def _gerund_headline(verb: Token) -> bool:
+    """A gerund that heads its sentence or is its subject, with no subject nor auxiliary of its
+    own ("Fighting renews in X", "Fighting between A and B in X kills 12"), stands for the
+    noun: the parser's verb is a headline's noun."""
+    return verb.tag_ == "VBG" and verb.dep_ in ("ROOT", "nsubj") and not any(
+        c.dep_ in (*syntax.SUBJECT_DEPS, "aux", "auxpass") for c in verb.children)
 
 
 def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
@@ -246,11 +320,26 @@ def _object_ok(ctx: DocumentContext, verb: Token, lemma: str) -> bool:
         if "place-entity" in needs and ctx.entity_of(o, types={"Town", "Facility"}) and not any(
                 c.dep_ in ("nummod", "quantmod", "amod") and c.lower_ in ("most", "much", "percent", "part") for c in o.children):
             return True  # "IS control Khanasser town" (a headline capture), not "controls 30 percent of"
+        if "place-entity" in needs and _new_ground(ctx, o):
+            return True  # "the SDF control 3 villages", "IS controls a new town"
         if "group" in needs and ctx.actor_at(o):
             return True
         if ol in needs or any(c.lemma_.lower() in needs for c in o.children if c.dep_ in ("amod", "compound")):
             return True
     return False
+
+
+def _new_ground(ctx: DocumentContext, obj: Token) -> bool:
+    """An unnamed village or town counted or introduced ("a village", "3 villages", "a new
+    town", "al-X neighbourhood"): a headline's controlling it is taking it; controlling "the
+    village" or "most villages" may be a standing state."""
+    nouns = {*ctx.lex["place_nouns"]["Town"], *ctx.lex["place_nouns"]["Facility"]} - {"capital", "stronghold", "bastion"}
+    if obj.lemma_.lower() not in nouns:
+        return False
+    kids = list(obj.children)
+    named = any(c.dep_ == "compound" and ctx.entity_of(c) is None and c.pos_ == "PROPN" for c in kids)
+    return named or any(c.dep_ == "nummod" or (c.dep_ == "det" and c.lower_ in ("a", "an"))
+                        or (c.dep_ == "amod" and c.lower_ == "new") for c in kids)
 
 
 def _displaces(ctx: DocumentContext, verb: Token) -> bool:
@@ -368,7 +457,7 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span,
     else:
         agents = _agents(ctx, trig)
         opponents = [o for o in _opponents(ctx, trig, op_type) if o not in agents]
-        if trig.lemma_.lower() in ctx.lex["clash_nouns"] or trig.lemma_.lower() in ("exchange",):
+        if trig.lemma_.lower() in ctx.lex["clash_nouns"] or trig.lemma_.lower() in ("exchange",) or _between(ctx, trig):
             sides, others = _clash_sides(ctx, trig, sent)
             agents = agents or sides
             opponents = [o for o in dict.fromkeys(opponents + others) if o not in agents]
@@ -394,6 +483,7 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span,
         if agents or unnamed else []
     if unnamed and places and not all(ctx.place_type(p) == "Country" for p in places):
         agents = [ctx.unidentified(_aircraft(ctx, trig, op_type), sent, places[0])]
+        opponents = opponents or _casualty_groups(ctx, sent)
     if not agents:
         return []
     date, basis = _date(ctx, trig, sent)
@@ -430,7 +520,9 @@ def _headline_passive(ctx: DocumentContext, verb: Token) -> bool:
     subj = [c for c in verb.children if c.dep_ == "nsubj"]
     if verb.dep_ == "acl" and not subj:  # "two men executed in X"
         return verb.tag_ == "VBN"
-    return bool(subj) and (verb.tag_ == "VBN" or any(c.dep_ == "nummod" for s in subj for c in s.children))
+    undergoers = subj and all(not ctx.actor_at(s) and s.lemma_.lower() not in ctx.lex["group_nouns"] for s in subj)
+    return bool(subj) and (verb.tag_ == "VBN" or any(c.dep_ == "nummod" for s in subj for c in s.children)
+                           or undergoers)  # "Citizens in X executed on charges of ...": no group to do it
 
 
 def _headline_patients(ctx: DocumentContext, verb: Token) -> list[Token]:
@@ -509,8 +601,11 @@ def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: li
     otherwise only an agentless passive ("was executed"), an unnamed perpetrator ("gunmen",
     "warplanes") or a clash whose casualties are named."""
     cfg = ctx.lex["unattributed"]
-    if op_type not in cfg["types"] or trig.lemma_.lower() in ("battle", "fight", "campaign"):
+    clash = (trig.tag_ == "NNS" and trig.lemma_.lower() in ctx.lex["clash_plurals"]) or _gerund_headline(trig)
+    if op_type not in cfg["types"] or (trig.lemma_.lower() in ("battle", "fight", "campaign") and not clash):
         return False
+    if clash:
+        return True  # "fierce battles in X", "Fighting renews in X": a place of its own is needed
     if op_type in cfg["always"]:
         return True
     if trig.pos_ == "VERB":
@@ -523,6 +618,8 @@ def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: li
     doers = _doers(ctx, trig)  # "a massacre carried out by warplanes"
     if doers and all(d.lemma_.lower() in cfg["unnamed_perpetrators"] and not ctx.actor_at(d) for d in doers):
         return True
+    if not doers and trig.lemma_.lower() in cfg["self_evident_nouns"]:
+        return True  # "an explosion in X kills 7", "the bombing of X claims the lives of ..."
     return trig.lemma_.lower() in ctx.lex["clash_nouns"]  # "clashes in X": a place of its own is needed
 
 
@@ -554,6 +651,32 @@ def _clash_sides(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[list[st
             victims.append(key)
     sides = [v for v in victims if v not in against]
     return sides, against
+
+
+CASUALTY_REACH = 8  # words between a casualty word and the group it counts ("casualties in the ranks of the ... X")
+
+
+def _casualty_groups(ctx: DocumentContext, sent: Span) -> list[str]:
+    """Groups whose losses a headline counts ("5 casualties in the ranks of X and Y", "fighters
+    from X killed", "20 dead of X by a mine explosion"): with the doer unnamed, they are the
+    side the event hit. Read along the words, not the tree, which headlines often break: a
+    casualty word before the group with no verb or punctuation between, or a killing verb
+    right after it."""
+    victims = set(ctx.lex["victim_words"])
+    out: list[str] = []
+    for m in ctx.mentions:
+        if m.type != "ArmedGroup" or not (sent.start <= m.start < sent.end) or m.key in out:
+            continue
+        before = []
+        for t in reversed(ctx.doc[max(sent.start, m.start - CASUALTY_REACH): m.start]):
+            if t.pos_ in ("VERB", "AUX") or (t.is_punct and t.text not in "-\"'“”‘’"):
+                break
+            before.append(t)
+        after = [t for t in ctx.doc[m.end: min(sent.end, m.end + 3)] if not t.is_punct][:2]
+        if any(t.lemma_.lower() in victims for t in before) or any(
+                t.pos_ == "VERB" and t.lemma_.lower() in victims for t in after):
+            out.append(m.key)
+    return out
 
 
 def _names_location(ctx: DocumentContext, tok: Token) -> bool:
@@ -617,6 +740,8 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
             and trig.head.lemma_.lower() in {*ctx.lex["impact_verbs"], *ctx.lex["occurrence_verbs"]}:
         # "airstrikes destroyed X in Y", "clashes erupted in Y" (the parser may miss the subject)
         starts.append(trig.head)
+    if trig.pos_ == "VERB" and _headline_passive(ctx, trig):  # "Citizens in X executed": where the victims were
+        starts += _headline_patients(ctx, trig)
     if trig.pos_ == "VERB":  # "kill 21 and injure 30 in X": conjoined verbs share the subject's ground
         starts += [c for c in trig.children if c.dep_ == "conj" and c.pos_ == "VERB" and not _own_subject(c)]
         if trig.dep_ == "conj" and trig.head.pos_ == "VERB" and not _own_subject(trig):
@@ -644,13 +769,33 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
             depth, _, key, tok = min(themes or best, key=lambda b: (b[1], b[0]))  # what was taken, else the most specific
             return _with_place_conjuncts(ctx, key, tok, [b[3] for b in best])
     if not fallback:
-        return []
-    in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k)
+        return _following_place(ctx, trig, sent)
+    in_sentence = [(PLACE_RANK.get(ctx.place_type(k), 9), abs(i - trig.i), k, ctx.doc[i])
                    for i in range(sent.start, sent.end)
                    if not _actor_modifier(ctx, ctx.doc[i]) and not _modifies_event(ctx, ctx.doc[i])
                    and (k := ctx.place_at(ctx.doc[i])) and not _elsewhere(ctx, ctx.doc[i], trig, agents)]
-    if in_sentence:
-        return [min(in_sentence)[2]]
+    if in_sentence:  # of equally specific places, not the reference point: "in Hajin east of X" is Hajin
+        return [min(in_sentence, key=lambda c: (c[0], _reference_point(ctx, c[3], trig), c[1]))[2]]
+    return []
+
+
+def _following_place(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]:
+    """Headline lists ("X shells Y and clashes in Z desert") hang an event noun's place on
+    the noun before it. An unattributed event noun with no place of its own takes the place
+    that follows it in its own stretch of the headline: up to "and", a comma or semicolon, or
+    another event word. Only a noun that stands as a headline item (the root, a conjunct, the
+    object of a preposition or the subject of a full verb: "clashes erupt in X", "killed in a
+    mine explosion inside a school on the outskirts of X"; not "fighting was a memory in X")
+    or a headline's gerund is read so."""
+    item = trig.dep_ in ("ROOT", "conj", "appos", "pobj") or (trig.dep_ == "nsubj" and trig.head.pos_ == "VERB")
+    if not (trig.pos_ in ("NOUN", "PROPN") and item) and not (_gerund_headline(trig) and trig.dep_ == "ROOT"):
+        return []
+    for tok in ctx.doc[trig.i + 1: sent.end]:
+        if tok.lower_ in ("and", ",", ";", "but") or tok.is_sent_start or trigger_type(ctx, tok):
+            return []
+        key = ctx.place_at(tok)
+        if key:
+            return [key]
     return []
 
 
@@ -680,6 +825,8 @@ def _reference_point(ctx: DocumentContext, tok: Token, start: Token) -> bool:
     for g in syntax.governors(tok, limit=8):
         if g.i == start.i:
             return False
+        if g.i == tok.head.i and tok.dep_ == "compound":
+            continue  # "Hajin east of X" read as a compound on "east": Hajin is the place, X the reference
         if g.lower_ in words or (g.dep_ == "prep" and g.i > 0 and g.nbor(-1).lower_ in words):
             return True  # "near X", "east of X" (however "east" is attached), "5 km from X"
     return False
@@ -733,11 +880,21 @@ def _with_place_conjuncts(ctx: DocumentContext, key: str, tok: Token, found: lis
                for c, d in ((other, tok), (tok, other))):
             keys.append(k)
     for head in heads:
-        for c in syntax.with_conjuncts(head)[1:]:
+        for c in _place_list(ctx, head)[1:]:
             k = ctx.place_at(c)
             if k and k not in keys and ctx.place_type(k) == ctx.place_type(key):
                 keys.append(k)
     return keys
+
+
+def _place_list(ctx: DocumentContext, tok: Token) -> list[Token]:
+    """A place and the places listed after it, conjoined or, as the parser often reads a comma
+    list of names ("the fronts of A, B, C and D"), in apposition."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ == "conj" or (c.dep_ == "appos" and ctx.place_at(c)):
+            out += _place_list(ctx, c)
+    return out
 
 
 def _date(ctx: DocumentContext, trig: Token, sent: Span) -> tuple[DateValue | None, str | None]:

@@ -1271,3 +1271,386 @@ def test_attempt_to_capture_is_an_offensive_and_no_capture(extract_text, text, a
 def test_planned_or_negated_attempt_is_nothing(extract_text, text):
     facts = extract_text(text)
     assert not facts.operations, summary(facts)
+
+
+# ============================================================================================
+# Translated headlines: spellings and casing (issue 3, unseen articles)
+# ============================================================================================
+@pytest.mark.parametrize("text,written,town", [
+    ("The YPG stormed Shadadi on Monday.", "Shadadi", "al-Shaddadi"),      # a doubled letter written once
+    ("Hezbollah shelled Albukamal on Monday.", "Albukamal", "Albu Kamal"),  # the article fused to the name
+    ("Hezbollah shelled Al-Bokamal on Monday.", "Al-Bokamal", "Albu Kamal"),  # "ou" written "o"
+])
+def test_transliteration_variants_of_a_known_town(extract_text, text, written, town):
+    facts = extract_text(text)
+    ent = entity(facts, written)
+    assert ent is not None and ent.label == town, summary(facts)
+
+
+def test_transliteration_variants_do_not_make_ordinary_words_places(extract_text):
+    facts = extract_text("The Alliance said the road was closed by rain.")
+    assert not [e for e in facts.entities.values() if e.type in ("Town", "Region", "Facility")], summary(facts)
+
+
+def test_short_transliteration_variant_is_not_matched(extract_text):
+    facts = extract_text("Government troops advanced into Tal Sufan province.")  # "Tall" written once
+    assert entity(facts, "Tal") is None, summary(facts)
+
+
+def test_zero_width_space_does_not_hide_a_place(extract_text):
+    facts = extract_text("Hezbollah shelled \u200bZabadani on Monday.")
+    assert find_ops(facts, "Shelling", "Hezbollah", "Zabadani"), summary(facts)
+
+
+def test_group_name_in_sentence_case_is_the_group(extract_text):
+    facts = extract_text("Clashes broke out between the Islamic state and the YPG in Hasakah.")
+    assert entity(facts, "Islamic state") is not None and entity(facts, "Islamic state").label == "Islamic State"
+    assert find_ops(facts, "Attack", place="Hasakah"), summary(facts)
+
+
+def test_indefinite_islamic_state_is_no_group(extract_text):
+    facts = extract_text("Militants want to build an Islamic state in the region.")
+    assert not [e for e in facts.entities.values() if e.type == "ArmedGroup"], summary(facts)
+
+
+# ----- headline clashes ----------------------------------------------------------------------
+@pytest.mark.parametrize("text,place", [
+    ("Fierce battles in Tal Rifaat on Monday", "Tal Rifaat"),                # plural "battles": clashes
+    ("Fighting renews in Jarabulus between factions operating there", "Jarabulus"),  # a headline's gerund
+])
+def test_headline_clashes_with_no_side_named_are_unattributed_attacks(extract_text, text, place):
+    facts = extract_text(text)
+    op = the_op(facts, "Attack", place=place)
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+
+
+def test_capitalised_adjective_opening_a_headline_is_no_organisation(extract_text):
+    facts = extract_text("Fierce battles in Tal Rifaat on Monday")
+    assert not [e for e in facts.entities.values() if e.type in ("Organization", "Person")], summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "The battle for Tal Rifaat continues.",             # one battle: a campaign, whose side is unnamed
+    "Residents said fighting was a memory in Jarabulus.",  # no headline gerund
+])
+def test_campaign_or_non_headline_fighting_without_sides_is_nothing(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
+
+
+def test_gerund_subject_between_two_groups_is_their_clash(extract_text):
+    facts = extract_text("Fighting between the YPG and Hezbollah in Tal Rifaat kills 12 fighters")
+    op = the_op(facts, "Attack", "YPG", "Tal Rifaat")
+    assert key(facts, "Hezbollah") in op.opponents and op.fatalities == 12, summary(facts)
+
+
+def test_operations_going_on_between_two_groups_have_both_sides(extract_text):
+    facts = extract_text("Military operations continue between the YPG and ISIS in Tabqa")
+    op = the_op(facts, "Offensive", "YPG", "Tabqa")
+    assert key(facts, "ISIS") in op.opponents, summary(facts)
+
+
+# ----- fighters named by their loyalty -------------------------------------------------------
+@pytest.mark.parametrize("text,written,op_type,place", [
+    ("Clashes between gunmen loyal to the regime and the YPG in Qamishli", "gunmen loyal to the regime",
+     "Attack", "Qamishli"),
+    ("Pro-regime militiamen shelled a village near Manbij on Monday.", "Pro-regime militiamen", "Shelling", None),
+])
+def test_fighters_loyal_to_the_regime_are_the_state_forces(extract_text, text, written, op_type, place):
+    facts = extract_text(text)
+    ent = entity(facts, written)
+    assert ent is not None and ent.label == "Syrian government forces", summary(facts)
+    assert find_ops(facts, op_type, written, place), summary(facts)
+
+
+def test_factions_loyal_to_a_foreign_state_are_not_its_army(extract_text):
+    facts = extract_text("Pro-Turkish factions attacked Tal Rifaat on Monday.")
+    assert not [e for e in facts.entities.values() if e.type == "ArmedGroup"], summary(facts)
+
+
+# ----- headline lists: an event noun's place after it -------------------------------------
+def test_event_noun_in_a_headline_list_takes_the_place_after_it(extract_text):
+    facts = extract_text("Hezbollah shells the countryside of Idlib and clashes in Tadmur desert")
+    assert find_ops(facts, "Shelling", "Hezbollah", "Idlib"), summary(facts)
+    op = the_op(facts, "Attack", place="Tadmur")
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+
+
+def test_event_noun_does_not_take_a_place_past_its_stretch_of_the_headline(extract_text):
+    facts = extract_text("Hezbollah shells the countryside of Idlib and clashes erupt, as the SDF advances in Tadmur")
+    assert not [o for o in facts.operations if facts.entities[o.agents[0]].type == "UnidentifiedActor"], summary(facts)
+
+
+def test_event_noun_with_a_named_doer_of_its_kind_in_the_sentence_is_theirs(extract_text):
+    facts = extract_text("Ten dead in an attack by ISIS at the desert of Homs and battles continue to surround Sukhnah")
+    assert find_ops(facts, "Attack", "ISIS", "Sukhnah"), summary(facts)
+
+
+def test_event_noun_subject_of_a_full_verb_takes_the_place_after_it(extract_text):
+    facts = extract_text("Renewed fighting erupts in the north of Jarabulus")
+    assert find_ops(facts, "Attack", place="Jarabulus"), summary(facts)
+
+
+# ----- events that report themselves, their doer unknown -------------------------------------
+@pytest.mark.parametrize("text,place,n", [
+    ("An explosion in Azaz city kills 7 fighters", "Azaz", 7),
+    ("5 children die in a mine explosion inside a school in al-Bab", "al-Bab", None),
+    ("The bombing of Tal Rifaat claims the lives of four men", "Tal Rifaat", None),
+])
+def test_deadly_explosion_or_bombing_is_an_unattributed_attack(extract_text, text, place, n):
+    facts = extract_text(text)
+    op = the_op(facts, "Attack", place=place)
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+    assert n is None or op.fatalities == n, summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "An explosion was heard in Azaz.",             # no one hurt, nothing hit: maybe no attack
+    "Engineers planned the explosion of the old bridge near Azaz.",
+    "The group released a video showing the execution of three men from Azaz.",
+])
+def test_explosion_without_harm_or_a_depicted_execution_is_no_operation(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
+
+
+def test_murder_is_an_attack_by_the_group_claiming_it(extract_text):
+    facts = extract_text("ISIS claims the murder of an SDF member near Tabqa airport")
+    assert find_ops(facts, "Attack", "ISIS"), summary(facts)
+
+
+# ----- a headline's "control" of unnamed new ground -----------------------------------------
+@pytest.mark.parametrize("text,agent,place", [
+    ("The YPG controls 3 villages east of Tal Abyad", "YPG", "Tal Abyad"),
+    ("The SDF control a village in the countryside of Manbij", "SDF", "Manbij"),
+])
+def test_controlling_counted_or_new_villages_is_a_capture(extract_text, text, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, "Capture", agent, place), summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "The YPG controls the village.",
+    "The SDF controls most villages near Manbij.",
+])
+def test_controlling_known_or_most_villages_is_no_capture(extract_text, text):
+    facts = extract_text(text)
+    assert not find_ops(facts, "Capture"), summary(facts)
+
+
+# ----- with the doer unnamed, the side whose losses are counted was hit -----------------------
+@pytest.mark.parametrize("text,place,victim", [
+    ("Sporadic clashes in the countryside of Idlib leave 5 casualties in the ranks of the Islamic factions "
+     "and the regime forces", "Idlib", "regime forces"),
+    ("4 fighters from Hezbollah killed in shelling in the countryside of Zabadani", "Zabadani", "Hezbollah"),
+])
+def test_unattributed_event_hits_the_group_whose_losses_are_counted(extract_text, text, place, victim):
+    facts = extract_text(text)
+    ops = [o for o in facts.operations if facts.entities[o.agents[0]].type == "UnidentifiedActor"]
+    assert ops and all(key(facts, victim) in o.opponents for o in ops), summary(facts)
+
+
+def test_group_merely_named_beside_an_unattributed_event_is_not_hit(extract_text):
+    facts = extract_text("Clashes in Manbij as the YPG announced new elections in Kobani")
+    ops = [o for o in facts.operations if facts.entities[o.agents[0]].type == "UnidentifiedActor"]
+    assert ops and not any(o.opponents for o in ops), summary(facts)
+
+
+# ----- "in X east of Y": X is the place, Y the reference ------------------------------------
+def test_place_beside_a_reference_point_wins_over_the_reference(extract_text):
+    facts = extract_text("The coalition's warplanes continue their targeting of ISIS positions in Hajin east of "
+                         "Deir Ezzor killing 15 members")
+    assert [label(facts, o.place) for o in facts.operations] == ["Hajin"], summary(facts)
+
+
+def test_reference_point_town_still_beats_an_unnamed_facility(extract_text):
+    facts = extract_text("Hezbollah fighters killed two guards near the airbase outside Qusayr on Monday.")
+    assert [label(facts, o.place) for o in facts.operations] == ["al-Qusayr"], summary(facts)
+
+
+# ----- headline verbs the parser reads as plural nouns ----------------------------------------
+@pytest.mark.parametrize("text,op_type,agent,place", [
+    ("Hezbollah forms a cell and crucifies 3 civilians in the city of Qusayr", "Execution", "Hezbollah", "al-Qusayr"),
+    ("ISIS continues its activity in the desert and kills and injures about 15 members of the regime forces "
+     "in an ambush at Sukhnah desert", "Attack", "ISIS", "al-Sukhnah"),
+])
+def test_second_verb_of_a_headline_read_as_a_noun_shares_the_subject(extract_text, text, op_type, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, op_type, agent, place), summary(facts)
+
+
+def test_noun_after_and_that_is_no_verb_is_no_event(extract_text):
+    facts = extract_text("Hezbollah opened a school and hospitals in the city of Qusayr")
+    assert not facts.operations, summary(facts)
+
+
+def test_headline_airstrikes_read_as_a_name_take_the_place_after_them(extract_text):
+    facts = extract_text("Airstrikes destroy a media point belonging to ISIS in Hajin city")
+    op = the_op(facts, "Airstrike", place="Hajin")
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+
+
+# ----- vocabulary: expanding, security operations, suicidal bombers, remnants, new facilities --
+@pytest.mark.parametrize("text,op_type,agent,place", [
+    ("The regime forces expand in Hajin city and impose their control over most of it", "Offensive",
+     "regime forces", "Hajin"),
+    ("Wide scale security operation by the SDF in Raqqa searching for ISIS cells", "Raid", "SDF", "Raqqa"),
+    ("A suicidal bomber targets a column of the SDF by a booby-trapped vehicle south of Shaddadi",
+     "SuicideAttack", None, "al-Shaddadi"),
+    ("The remnants of the organization kill 2 children in Hajin village", "Attack", None, "Hajin"),
+    ("Hezbollah controls an oilfield south of Qusayr", "Capture", "Hezbollah", "al-Qusayr"),
+])
+def test_headline_vocabulary(extract_text, text, op_type, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, op_type, agent, place), summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "The regime plans to expand in Hajin city.",
+    "The company will expand its business in Raqqa.",
+    "A security operation would be launched in Raqqa, officials said.",
+])
+def test_headline_vocabulary_not_for_plans_or_business(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
+
+
+@pytest.mark.parametrize("text,written,town", [
+    ("ISIS attacked al-Tabaqa on Monday.", "al-Tabaqa", "Tabqa"),         # an unwritten short vowel written
+    ("The coalition hit a school in AlMansoura on Monday.", "AlMansoura", "al-Mansoura"),  # article fused, capitalised
+])
+def test_more_transliteration_variants_of_a_known_town(extract_text, text, written, town):
+    facts = extract_text(text)
+    ent = entity(facts, written)
+    assert ent is not None and ent.label == town, summary(facts)
+
+
+def test_surrounding_a_town_is_an_offensive(extract_text):
+    facts = extract_text("Hezbollah surrounds Zabadani.")
+    assert find_ops(facts, "Offensive", "Hezbollah", "Zabadani"), summary(facts)
+
+
+def test_surrounded_by_friends_is_no_offensive(extract_text):
+    facts = extract_text("The commander said he was surrounded by friends in Zabadani.")
+    assert not facts.operations, summary(facts)
+
+
+# ----- more headline shapes ------------------------------------------------------------------
+def test_headline_gerund_takes_the_place_after_it_past_a_broken_parse(extract_text):
+    facts = extract_text("Fighting between 2 factions in the eastern section of Manbij kills and injures 25 fighters")
+    assert find_ops(facts, "Attack", place="Manbij"), summary(facts)
+
+
+def test_event_noun_under_a_preposition_takes_the_place_after_it(extract_text):
+    facts = extract_text("5 children die and others injured, in mine explosion inside a school on the outskirts of Hajin city")
+    assert find_ops(facts, "Attack", place="Hajin"), summary(facts)
+
+
+def test_coordinated_verb_finds_the_subject_past_an_embedded_verb(extract_text):
+    facts = extract_text("Hezbollah forms a cell for catching smugglers and crucifies 3 men in the city of Qusayr")
+    assert find_ops(facts, "Execution", "Hezbollah", "al-Qusayr"), summary(facts)
+
+
+def test_people_executed_in_a_headline_are_the_victims(extract_text):
+    facts = extract_text("Citizens in Manbij city executed on charges of spying")
+    op = the_op(facts, "Execution", place="Manbij")
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+
+
+def test_group_that_executed_in_a_headline_is_the_doer_not_the_victim(extract_text):
+    facts = extract_text("Militants executed on charges of spying in Manbij")  # group noun: no victim reading
+    assert not find_ops(facts, "Execution", place="Manbij"), summary(facts)
+
+
+# ----- a headline's "X <verb>s" beside other events of the sentence -----------------------------
+@pytest.mark.parametrize("text", [
+    "Shelling on the outskirts of Hajin and ISIS beheads two men in Manbij city",   # ISIS read as a conjunct
+    "Clashes occur in the vicinity of Tabqa airport and Hezbollah executes two men in Manbij city",  # parsed right
+])
+def test_headline_subject_verb_after_another_clause_is_the_named_doer(extract_text, text):
+    facts = extract_text(text)
+    ops = [o for o in facts.operations if o.type == "Execution"]
+    assert len(ops) == 1 and facts.entities[ops[0].agents[0]].type == "ArmedGroup", summary(facts)
+    assert label(facts, ops[0].place) == "Manbij" and ops[0].fatalities == 2, summary(facts)
+
+
+def test_column_of_a_group_is_that_group(extract_text):
+    facts = extract_text("A suicide bomber targets a column of the SDF in Shaddadi")
+    op = the_op(facts, "SuicideAttack")
+    assert key(facts, "SDF") in op.opponents, summary(facts)
+
+
+def test_geonames_only_towns_get_no_generated_spellings(extract_text):
+    """GeoNames' alternate names already hold its spellings; varying them too would let generic
+    words ("Al Badiah", "the desert") match far-off villages."""
+    facts = extract_text("Fighters entered AlHamra on Monday.")
+    ent = entity(facts, "AlHamra")
+    assert ent is None or ent.label != "Al Hamra", summary(facts)
+
+
+def test_re_prefixed_headline_verb_taking_control_is_a_capture(extract_text):
+    facts = extract_text("IS re-take control on Tabqa military airport after a counter-attack on the airport")
+    assert find_ops(facts, "Capture", "IS", "Tabqa Air Base"), summary(facts)
+
+
+def test_re_prefixed_headline_verb_without_control_or_place_is_nothing(extract_text):
+    facts = extract_text("IS re-take the initiative, its spokesman says")
+    assert not facts.operations, summary(facts)
+
+
+@pytest.mark.parametrize("text,agent,opponent,place", [
+    ("The YPG destroyed an ISIS tank near Hajin", "YPG", "ISIS", "Hajin"),
+    ("Rebels devastate a tank and 3 vehicles for regime forces in Manbij", None, "regime forces", "Manbij"),
+])
+def test_destroying_military_equipment_is_an_attack(extract_text, text, agent, opponent, place):
+    facts = extract_text(text)
+    op = the_op(facts, "Attack", agent, place)
+    assert key(facts, opponent) in op.opponents, summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "The earthquake destroyed houses in Hajin",
+    "The fire devastated the market in Manbij",
+])
+def test_destroying_other_things_is_no_attack(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
+
+
+# ----- "the area": the place just named ------------------------------------------------------
+def test_the_area_is_the_place_named_last_in_the_sentence(extract_text):
+    facts = extract_text("Fierce fighting inside a neighborhood in Manbij city and the coalition targets the area")
+    assert find_ops(facts, "Attack", "coalition", "Manbij"), summary(facts)
+
+
+def test_the_area_with_no_place_named_before_it_is_no_place(extract_text):
+    facts = extract_text("The coalition targets the area, officials in Washington said.")
+    assert all(o.place is None for o in facts.operations), summary(facts)
+
+
+def test_misread_headline_verb_after_and_keeps_its_subject_beside_other_events(extract_text):
+    facts = extract_text("Hezbollah detonates a booby trapped vehicle and advance in Qusayr, warplanes raid the area")
+    assert find_ops(facts, "Offensive", "Hezbollah", "al-Qusayr"), summary(facts)
+
+
+def test_headline_verb_place_after_a_list_of_victims(extract_text):
+    facts = extract_text("ISIS continues its activity in the desert and kills 15 members of the regime forces and "
+                         "militiamen loyal to them in an ambush at Sukhnah desert")
+    assert find_ops(facts, "Attack", "ISIS", "al-Sukhnah"), summary(facts)
+
+
+def test_headline_verb_takes_no_place_from_the_next_clause(extract_text):
+    facts = extract_text("Hezbollah forms a cell and crucifies 3 men and the YPG advances in Manbij")
+    assert not find_ops(facts, "Execution", "Hezbollah", "Manbij"), summary(facts)
+
+
+def test_comma_list_of_places_read_as_apposition_gives_each_place(extract_text):
+    facts = extract_text("Clashes rage on the fronts of Ayn Issa, Ras al-Ayn, Tal Tamr, and Tal Abyad between the SDF "
+                         "and the Turkish forces")
+    places = {label(facts, o.place) for o in facts.operations if o.type == "Attack"}
+    assert {"Ain Issa", "Ras al-Ain", "Tal Tamr", "Tal Abyad"} <= places, summary(facts)
+
+
+def test_apposition_describing_a_place_adds_no_place(extract_text):
+    facts = extract_text("Hezbollah shelled Zabadani, a town near Madaya, on Monday.")
+    assert [label(facts, o.place) for o in facts.operations] == ["Zabadani"], summary(facts)
