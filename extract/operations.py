@@ -371,7 +371,8 @@ def _doers(ctx: DocumentContext, trig: Token) -> list[Token]:
     object the noun is ("warplanes committed a massacre")."""
     if trig.pos_ == "VERB":
         return syntax.by_agents(trig) if syntax.is_passive(trig, ctx.is_named_actor) else syntax.subjects(trig, ctx.is_named_actor)
-    doers = [c for c in trig.children if c.dep_ in ("poss", "nmod") and c.i < trig.i] + syntax.by_agents(trig)
+    doers = [c for c in trig.children if c.dep_ in ("poss", "nmod") and c.i < trig.i] + (
+        syntax.by_agents(trig) or _by_along_words(ctx, trig))
     doers += [a for c in trig.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for a in syntax.by_agents(c)]
     head = trig.head
     if trig.dep_ == "dobj" and head.pos_ == "VERB" and head.lemma_.lower() in ctx.lex["light_verbs"]:
@@ -538,6 +539,10 @@ def _accusation(ctx: DocumentContext, trig: Token) -> tuple[Token, list[Token]] 
     if trig.dep_ in ("pcomp", "pobj") and head.lower_ in ("of", "for") and head.head.lemma_.lower() in ctx.lex["accusation_verbs"]:
         verb = head.head
         return verb, syntax.passive_subjects(verb) if syntax.is_passive(verb) else syntax.objects(verb)
+    accused = head.head
+    if trig.dep_ == "pobj" and head.lower_ in ("of", "for") and accused.dep_ == "dobj" \
+            and accused.head.lemma_.lower() in ctx.lex["accusation_verbs"]:
+        return accused.head, syntax.with_conjuncts(accused)  # "accuse X of an attack", "of" hung on X
     if trig.dep_ == "dobj" and head.lemma_.lower() in ("blame", "pin"):
         accused = list(syntax.prep_objects(head, {"on"})) or list(syntax.prep_objects(trig, {"on"}))
         return (head, accused) if accused else None
@@ -564,7 +569,7 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
         forces = ctx.forces_named_by(c) if c.pos_ == "ADJ" and not ctx.entity_of(c) else None
         if forces is not None:
             agents.append(ctx.ensure_known(forces, c.sent, ctx.surface(c)))
-    agents += [a for a in _actors(ctx, syntax.by_agents(trig)) if a not in agents]
+    agents += [a for a in _actors(ctx, syntax.by_agents(trig) or _by_along_words(ctx, trig)) if a not in agents]
     for c in trig.children:  # "airstrikes conducted by X", "strikes carried out by X"
         if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
             agents += [a for a in _actors(ctx, syntax.by_agents(c)) if a not in agents]
@@ -588,6 +593,22 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
         if verb is not None and path_ok and trigger_type(ctx, verb):
             agents = _actors(ctx, syntax.subjects(verb, ctx.is_named_actor))
     return agents
+
+
+def _by_along_words(ctx: DocumentContext, trig: Token) -> list[Token]:
+    """"security operation by SDF in X" where the broken parse of a headline hung "by" on
+    another word: a "by" right after the event noun, then a named actor (past "the"), names
+    its doer. Read along the words, as headlines break the tree."""
+    doc = ctx.doc
+    i = trig.i + 1
+    if i >= trig.sent.end or doc[i].lower_ != "by":
+        return []
+    for tok in doc[i + 1: min(i + 4, trig.sent.end)]:
+        if ctx.is_named_actor(tok):
+            return [tok]
+        if tok.lower_ not in ("the", "a", "an") and not tok.is_punct:
+            return []
+    return []
 
 
 def _own_unnamed_troops(ctx: DocumentContext, trig: Token) -> bool:

@@ -1654,3 +1654,33 @@ def test_comma_list_of_places_read_as_apposition_gives_each_place(extract_text):
 def test_apposition_describing_a_place_adds_no_place(extract_text):
     facts = extract_text("Hezbollah shelled Zabadani, a town near Madaya, on Monday.")
     assert [label(facts, o.place) for o in facts.operations] == ["Zabadani"], summary(facts)
+
+
+# ----- accusations with "of" hung on the accused; "by X" right after an event noun ------------
+@pytest.mark.parametrize("text,op_type,agent,place", [
+    ("Residents accuse Hezbollah of a bombing in Qusayr", "Attack", "Hezbollah", "al-Qusayr"),
+    ("Monitors accuse the YPG of an attack on Manbij", "Attack", "YPG", "Manbij"),
+])
+def test_accused_object_with_its_of_phrase_is_the_doer(extract_text, text, op_type, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, op_type, agent, place), summary(facts)
+
+
+def test_accusing_someone_of_something_else_is_no_event(extract_text):
+    facts = extract_text("Residents accuse the mayor of corruption in Manbij")
+    assert not facts.operations, summary(facts)
+
+
+def test_by_right_after_an_event_noun_names_its_doer_past_a_broken_parse(extract_text):
+    facts = extract_text("After the escalation of kidnappings, wide scale security operation by the YPG in Manbij "
+                         "searching for cells")
+    assert find_ops(facts, "Raid", "YPG", "Manbij"), summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "After the escalation of kidnappings, a security operation by night in Manbij",   # no actor after "by"
+    "An attack by night in Manbij as the YPG announced elections",                    # no actor right after "by"
+])
+def test_by_after_an_event_noun_without_a_named_actor_names_no_doer(extract_text, text):
+    facts = extract_text(text)
+    assert not any(facts.entities[a].type == "ArmedGroup" for o in facts.operations for a in o.agents), summary(facts)
