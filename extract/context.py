@@ -74,6 +74,7 @@ class DocumentContext:
         self._home_country = self._dominant_country()
         self.home_country = self._home_country
         self._rehome_generic_state_forces()
+        self._operation_forces()
         self._extend_group_phrases()
         self._state_force_phrases()
         self._loyalist_phrases()
@@ -425,6 +426,46 @@ class DocumentContext:
                 self.token_entity[i] = m.key
 
     # ----- pass 3: phrases whose head noun belongs to a named group ----------------
+    def _operation_forces(self) -> None:
+        """"“Euphrates Wrath” Operation Forces", "the forces of “Storm X” Operation", "“Olive
+        Branch” factions": fighters named after the operation they fight in are a named
+        armed group (an operations room's forces), whatever the NER made of the quoted name."""
+        nouns = set(self.lex["operation_force_nouns"])
+        doc = self.doc
+        for tok in doc:
+            if tok.text not in "“\"":
+                continue
+            close = self._quoted_name_end(tok.i + 1)
+            if close is None:
+                continue
+            after = close + 1 + (close + 1 < len(doc) and doc[close + 1].lower_ == "operation")
+            if after < len(doc) and (doc[after].lemma_.lower() in nouns or doc[after].lower_.rstrip("s") in nouns):
+                self._name_operation_forces(doc[tok.i + 1: after + 1])
+                continue
+            start = tok.i - 1 - (tok.i >= 1 and doc[tok.i - 1].lower_ == "the")
+            if after > close + 1 and start >= 1 and doc[start].lower_ == "of" and doc[start - 1].lower_.rstrip("s") in nouns:
+                self._name_operation_forces(doc[start - 1: after])
+
+    def _quoted_name_end(self, i: int) -> int | None:
+        """The closing quote of a capitalised name of one to five words opening at token i."""
+        doc = self.doc
+        for j in range(i, min(i + 8, len(doc))):
+            if doc[j].text in "”\"" and j > i:
+                return j
+            if not (doc[j].text[:1].isupper() or doc[j].text in ("-", "al", "el")):
+                return None
+        return None
+
+    def _name_operation_forces(self, span: Span) -> None:
+        if any(m.start < span.end and span.start < m.end and m.type == "ArmedGroup" for m in self.mentions):
+            return  # a known group already ("the forces of “the SDF”")
+        surface = re.sub(r"\s+", " ", re.sub(f"[{_QUOTES}]", "", self.surface(span))).strip()
+        inside = {m.key for m in self.mentions if span.start <= m.start < span.end}
+        self.mentions = [m for m in self.mentions if not (span.start <= m.start < span.end)]
+        for key in inside - {m.key for m in self.mentions}:
+            self.entities.pop(key, None)
+        self._mention_from(span, surface, "ArmedGroup", None, surface, rule="context")
+
     def _extend_group_phrases(self) -> None:
         """"IS militants", "SDF fighters", "the Islamic State militant group": the head is the group."""
         for m in self.mentions:

@@ -32,8 +32,8 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
         orphans: list[tuple[Token, str]] = []
         for tok in sent:
             op_type = trigger_type(ctx, tok)
-            if op_type == "Capture" and _irrealis(ctx, tok) and _attempted(ctx, tok):
-                op_type = "Offensive"  # "failed to seize the town": an offensive on it, no capture
+            if op_type in ("Capture", "Offensive") and _irrealis(ctx, tok) and _attempted(ctx, tok):
+                op_type = "Offensive"  # "failed to seize the town", "try to advance": an offensive on it, no capture
             elif op_type is None or _irrealis(ctx, tok):
                 continue
             ops = _operations_at(ctx, tok, op_type, sent)
@@ -584,6 +584,8 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
         doer_verb = trig.dep_ == "dobj" and head.lemma_.lower() not in ctx.lex["undergoer_verbs"]
         if head.lemma_.lower() in ctx.lex["light_verbs"] or head.lemma_.lower() in ctx.lex["reporting_verbs"] or doer_verb:
             agents = _actors(ctx, syntax.subjects(head) if not syntax.is_passive(head) else syntax.by_agents(head))
+        elif trig.dep_ == "dobj":  # "X receive more assassinations by cells of Y": the undergoer's "by" names the doer
+            agents = _actors(ctx, syntax.by_agents(head))
     if not agents and trig.dep_ == "nsubj":  # "coalition airstrikes targeted ISIS": no agent named
         return []
     if not agents and trig.dep_ == "pobj":  # "struck back with a wave of suicide bombings"
@@ -711,6 +713,8 @@ def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
     toks = list(syntax.prep_objects(trig, {"from", "against", "on", "targeting"}))
     if op_type in ATTACK_LIKE:
         toks += syntax.objects(trig)
+        if trig.pos_ == "NOUN" and trig.dep_ == "dobj" and trig.head.lemma_.lower() in ctx.lex["suffering_verbs"]:
+            toks += syntax.subjects(trig.head)  # "the YPG suffered shelling by X": the YPG was hit
         if trig.pos_ == "NOUN" and trig.dep_ == "nsubj" and trig.head.lemma_.lower() in ("kill", "target", "hit", "strike", "pound", "wound"):
             toks += syntax.objects(trig.head)  # "coalition airstrikes kill 6 IS members"
         toks += [c for c in trig.children if c.dep_ in ("dobj",) for c in c.subtree]

@@ -1684,3 +1684,52 @@ def test_by_right_after_an_event_noun_names_its_doer_past_a_broken_parse(extract
 def test_by_after_an_event_noun_without_a_named_actor_names_no_doer(extract_text, text):
     facts = extract_text(text)
     assert not any(facts.entities[a].type == "ArmedGroup" for o in facts.operations for a in o.agents), summary(facts)
+
+
+# ----- forces named after their operation; attacks suffered "by X"; attempted advances ---------
+@pytest.mark.parametrize("text,name,place", [
+    ("“Desert Dawn” Operation Forces start an offensive towards the north of Hajin city", "Desert Dawn Operation Forces",
+     "Hajin"),
+    ("The forces of “Desert Dawn” Operation advance in the vicinity of the township of Hajin",
+     "forces of Desert Dawn Operation", "Hajin"),
+])
+def test_forces_named_after_their_operation_are_a_named_group(extract_text, text, name, place):
+    facts = extract_text(text)
+    ent = entity(facts, name)
+    assert ent is not None and ent.type == "ArmedGroup", summary(facts)
+    assert find_ops(facts, "Offensive", name, place), summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "Residents call the plan “Desert Dawn” in Hajin city",               # a quoted name with no forces
+    "“Desert Dawn” is the name the forces gave the plan in Hajin city",   # forces not named after it
+])
+def test_a_quoted_name_alone_is_no_group(extract_text, text):
+    facts = extract_text(text)
+    assert not [e for e in facts.entities.values() if e.type == "ArmedGroup"], summary(facts)
+
+
+def test_attacks_suffered_by_a_group_have_the_by_phrase_as_doer_and_the_group_as_target(extract_text):
+    facts = extract_text("The YPG suffered heavy shelling by Turkish forces in Afrin")
+    op = the_op(facts, "Shelling", "Turkish forces", "Afrin")
+    assert key(facts, "YPG") in op.opponents, summary(facts)
+
+
+def test_condemning_an_attack_makes_no_target(extract_text):
+    facts = extract_text("Turkey condemned the shelling by the YPG in Afrin")
+    op = the_op(facts, "Shelling", "YPG", "Afrin")
+    assert not op.opponents, summary(facts)
+
+
+def test_trying_to_advance_is_an_offensive(extract_text):
+    facts = extract_text("Hezbollah fighters tried to advance towards Zabadani on Monday.")
+    assert find_ops(facts, "Offensive", "Hezbollah", "Zabadani"), summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "Hezbollah fighters plan to advance towards Zabadani.",
+    "Hezbollah fighters did not try to advance towards Zabadani.",
+])
+def test_planned_or_denied_advance_is_no_offensive(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
