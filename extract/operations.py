@@ -456,7 +456,7 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span,
         opponents = _actors(ctx, syntax.subjects(trig))
         agents, op_type = movers, "Withdrawal"
     else:
-        agents = _agents(ctx, trig)
+        agents = _agents(ctx, trig) or (_advancing_group(ctx, trig) if op_type == "Offensive" else [])
         opponents = [o for o in _opponents(ctx, trig, op_type) if o not in agents]
         if trig.lemma_.lower() in ctx.lex["clash_nouns"] or trig.lemma_.lower() in ("exchange",) or _between(ctx, trig):
             sides, others = _clash_sides(ctx, trig, sent)
@@ -619,13 +619,23 @@ def _own_unnamed_troops(ctx: DocumentContext, trig: Token) -> bool:
     return bool(doers) and all(d.lemma_.lower() in ctx.lex["group_nouns"] and not ctx.actor_at(d) for d in doers)
 
 
+def _advancing_group(ctx: DocumentContext, trig: Token) -> list[str]:
+    """"advances to the SDF near X" (translated news: the advance of the SDF): a group is no
+    place one advances to, so a named armed group after "to" or "for" is who advanced."""
+    return [k for k in _actors(ctx, list(syntax.prep_objects(trig, {"to", "for"})))
+            if ctx.entities[k].type == "ArmedGroup"]
+
+
 def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: list[str]) -> bool:
     """Did it happen with its perpetrator left unnamed? Air and artillery strikes often are;
     otherwise only an agentless passive ("was executed"), an unnamed perpetrator ("gunmen",
-    "warplanes") or a clash whose casualties are named."""
+    "warplanes") or a clash whose casualties are named. An advance or capture by unnamed
+    fighters counts only against a named opponent ("rebels advance over regime forces")."""
     cfg = ctx.lex["unattributed"]
     clash = (trig.tag_ == "NNS" and trig.lemma_.lower() in ctx.lex["clash_plurals"]) or _gerund_headline(trig)
-    if op_type not in cfg["types"] or (trig.lemma_.lower() in ("battle", "fight", "campaign") and not clash):
+    against_named = op_type in cfg["types_with_named_opponent"] and bool(opponents) and trig.pos_ == "VERB"
+    if (op_type not in cfg["types"] and not against_named) or (
+            trig.lemma_.lower() in ("battle", "fight", "campaign") and not clash):
         return False
     if clash:
         return True  # "fierce battles in X", "Fighting renews in X": a place of its own is needed
@@ -710,7 +720,7 @@ def _names_location(ctx: DocumentContext, tok: Token) -> bool:
 
 
 def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
-    toks = list(syntax.prep_objects(trig, {"from", "against", "on", "targeting"}))
+    toks = list(syntax.prep_objects(trig, {"from", "against", "on", "targeting", "over"}))
     if op_type in ATTACK_LIKE:
         toks += syntax.objects(trig)
         if trig.pos_ == "NOUN" and trig.dep_ == "dobj" and trig.head.lemma_.lower() in ctx.lex["suffering_verbs"]:

@@ -1733,3 +1733,34 @@ def test_trying_to_advance_is_an_offensive(extract_text):
 def test_planned_or_denied_advance_is_no_offensive(extract_text, text):
     facts = extract_text(text)
     assert not facts.operations, summary(facts)
+
+
+# ----- "advances to X": X advanced; unnamed fighters advancing against a named group ----------
+@pytest.mark.parametrize("text,agent,place", [
+    ("Continued clashes and advances to the YPG in the countryside of Manbij", "YPG", "Manbij"),
+    ("Continued clashes in Raqqa city and advance to Hezbollah near Qusayr", "Hezbollah", "al-Qusayr"),
+])
+def test_advance_to_a_group_is_that_groups_advance(extract_text, text, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, "Offensive", agent, place), summary(facts)
+
+
+def test_advance_to_a_place_names_no_doer(extract_text):
+    facts = extract_text("Continued clashes and advances to the outskirts of Manbij")
+    assert not find_ops(facts, "Offensive"), summary(facts)
+
+
+def test_unnamed_fighters_advancing_against_a_named_group_are_unidentified(extract_text):
+    facts = extract_text("Rebels advance over Hezbollah fighters in Qusayr")
+    op = the_op(facts, "Offensive", place="Qusayr")
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+    assert key(facts, "Hezbollah") in op.opponents, summary(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "Rebels advance in Qusayr",                          # no named opponent
+    "Rebels plan to advance over Hezbollah in Qusayr",   # planned
+])
+def test_unnamed_fighters_advancing_with_no_named_opponent_give_nothing(extract_text, text):
+    facts = extract_text(text)
+    assert not facts.operations, summary(facts)
