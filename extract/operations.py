@@ -147,8 +147,11 @@ def _with_headline_operations(ctx: DocumentContext, here: list[Operation], headl
     unidentified doer of that type of event in the sentence; otherwise the parse's reading stands."""
     if not here:
         return headline
-    extra = [h for h in headline if not any(o.type == h.type for o in here if not ctx.is_unidentified(o.agents[0]))]
-    kept = [o for o in here if not (ctx.is_unidentified(o.agents[0]) and any(o.type == h.type for h in extra))]
+    unnamed = ctx.is_unidentified
+    extra = [h for h in headline if not any(o.type == h.type for o in here if not unnamed(o.agents[0]))
+             or unnamed(h.agents[0])]
+    kept = [o for o in here if not (unnamed(o.agents[0]) and any(o.type == h.type and not unnamed(h.agents[0]) for h in extra))]
+    extra = [h for h in extra if not (unnamed(h.agents[0]) and any(o.type == h.type and o.place == h.place for o in kept))]
     return kept + extra
 
 
@@ -173,18 +176,34 @@ def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool
         agent = ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) if prev else None
         if agent is None and prev and prev[-1].lower_ == "and":
             agent = _subject_of_previous_verb(ctx, tok, sent)
-        if agent is None:
+        unnamed = agent is None and bool(prev) and _unnamed_doer(ctx, prev[-1])
+        if agent is None and not unnamed:
             continue
         rest = [t for t in ctx.doc[tok.i + 1: sent.end]]
         stop = next((t.i for t in rest if t.lower_ in (";", "and", ",") and t.i > tok.i + 1), sent.end)
         places = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.place_at(t))] or _place_past_a_noun_list(ctx, stop, sent)
+        place = min(places, key=lambda k: PLACE_RANK.get(ctx.place_type(k), 9)) if places else None
         opponents = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.entity_of(t, types={"ArmedGroup"})) and k != agent]
+        rule, confidence = f"headline-svo:{word}", 0.5
+        if unnamed:  # "... and factions target the regime forces in X": an unnamed doer, a named target
+            if not opponents or op_type not in {*ctx.lex["unattributed"]["types"],
+                                                *ctx.lex["unattributed"]["types_with_named_opponent"]}:
+                continue
+            air = prev[-1].lemma_.lower() in ctx.lex["unattributed"]["aircraft_words"]
+            agent = ctx.unidentified(air, sent, place)
+            rule, confidence = f"{rule}+unidentified-agent", ctx.lex["unattributed"]["confidence"]
         date, basis = _date(ctx, tok, sent)
-        out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=f"headline-svo:{word}",
-                             confidence=0.5, opponents=tuple(dict.fromkeys(opponents)),
-                             place=min(places, key=lambda k: PLACE_RANK.get(ctx.place_type(k), 9)) if places else None,
-                             date=date, date_basis=basis, fatalities=_fatalities(ctx, tok, op_type)))
+        out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=rule,
+                             confidence=confidence, opponents=tuple(dict.fromkeys(opponents)),
+                             place=place, date=date, date_basis=basis, fatalities=_fatalities(ctx, tok, op_type)))
     return out
+
+
+def _unnamed_doer(ctx: DocumentContext, tok: Token) -> bool:
+    """"factions", "rebels", "gunmen" right before a headline verb: fighters the text leaves
+    unnamed (not "the group" standing for a group named before)."""
+    return tok.pos_ in ("NOUN", "PROPN") and tok.i not in ctx.token_entity \
+        and tok.lemma_.lower() in ctx.lex["unattributed"]["unnamed_perpetrators"] and ctx.actor_at(tok) is None
 
 
 def _place_past_a_noun_list(ctx: DocumentContext, stop: int, sent: Span) -> list[str]:
@@ -211,11 +230,24 @@ def _headline_object_ok(ctx: DocumentContext, tok: Token, sent: Span) -> bool:
     after = ctx.doc[tok.i + 1] if tok.i + 1 < sent.end else None
     if after is None:
         return False
+    if "group" in needs and _named_group_ahead(ctx, tok, sent):
+        return True  # "... target the regime forces", "target members of the YPG"
     if "control" in needs and after.lemma_.lower() == "control":
         return True
     ground = next((t for t in ctx.doc[tok.i + 1: min(tok.i + 6, sent.end)] if t.pos_ == "NOUN"), None)
     return bool({"place", "place-entity"} & set(needs)) and (
         ctx.entity_of(after, types={"Town", "Facility"}) is not None or (ground is not None and _new_ground(ctx, ground)))
+
+
+def _named_group_ahead(ctx: DocumentContext, tok: Token, sent: Span, reach: int = 4) -> bool:
+    """A named armed group within a few words after a headline verb, before any punctuation
+    or other verb: the verb's object ("target the regime forces", "hit members of the SDF")."""
+    for t in ctx.doc[tok.i + 1: min(tok.i + 1 + reach, sent.end)]:
+        if ctx.entity_of(t, types={"ArmedGroup"}):
+            return True
+        if t.is_punct or t.pos_ in ("VERB", "AUX"):
+            return False
+    return False
 
 
 def _subject_of_previous_verb(ctx: DocumentContext, tok: Token, sent: Span) -> str | None:

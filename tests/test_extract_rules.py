@@ -1764,3 +1764,24 @@ def test_unnamed_fighters_advancing_against_a_named_group_are_unidentified(extra
 def test_unnamed_fighters_advancing_with_no_named_opponent_give_nothing(extract_text, text):
     facts = extract_text(text)
     assert not facts.operations, summary(facts)
+
+
+# ----- a headline's "... and factions target X": an unnamed doer of a named target -------------
+@pytest.mark.parametrize("text,target,place", [
+    ("The regime forces shell the outskirts of Raqqa city and the factions target members of the YPG in the north "
+     "of Manbij", "YPG", "Manbij"),
+    ("Airstrike on Raqqa city cause casualties and injuries and factions target Hezbollah in Qusayr", "Hezbollah",
+     "al-Qusayr"),
+])
+def test_unnamed_fighters_before_a_headline_verb_attack_the_named_target(extract_text, text, target, place):
+    facts = extract_text(text)
+    op = the_op(facts, "Attack", place=place)
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+    assert key(facts, target) in op.opponents, summary(facts)
+
+
+def test_unnamed_fighters_before_a_headline_verb_with_no_named_target_give_nothing(extract_text):
+    facts = extract_text("The regime forces shell the outskirts of Raqqa city and the factions target the outskirts "
+                         "of Manbij")
+    assert not [o for o in find_ops(facts, "Attack", place="Manbij")
+                if facts.entities[o.agents[0]].type == "UnidentifiedActor"], summary(facts)
