@@ -535,6 +535,7 @@ class DocumentContext:
                 continue
             loyal = [o for c in tok.children if c.dep_ == "amod" and c.lemma_.lower() in ("loyal", "allied")
                      for p in c.children if p.dep_ == "prep" and p.lower_ == "to" for o in p.children if o.dep_ == "pobj"]
+            loyal = loyal or self._loyal_along_words(tok)
             pro = [c for c in tok.children if c.dep_ in ("amod", "compound") and c.i >= 2
                    and self.doc[c.i - 1].text == "-" and self.doc[c.i - 2].lower_ == "pro"]
             owner = next((t for t in loyal + pro if t.lemma_.lower() in ("regime", "government")), None)
@@ -547,6 +548,16 @@ class DocumentContext:
             self.mentions.append(Mention(span.start, span.end, key, "ArmedGroup", surface))
             self.token_entity[tok.i] = key
         self.mentions.sort(key=lambda m: m.start)
+
+    def _loyal_along_words(self, noun: Token) -> list[Token]:
+        """"Clashes between gunmen loyal to the regime against ...": a headline parse may hang
+        "loyal" elsewhere; the words "<fighters> loyal to (the) X" still say whose they are."""
+        doc = self.doc
+        i = noun.i + 1
+        if i + 2 >= len(doc) or doc[i].lemma_.lower() not in ("loyal", "allied") or doc[i + 1].lower_ != "to":
+            return []
+        owner = doc[i + 3] if doc[i + 2].lower_ == "the" and i + 3 < len(doc) else doc[i + 2]
+        return [owner]
 
     def _named_force(self, adj: Token, noun: Token) -> bool:
         """"Syria Democratic Forces": a country's name, capitalised words and "Forces" make the

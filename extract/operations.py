@@ -767,6 +767,7 @@ def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
             toks += syntax.passive_subjects(trig)
         elif _headline_passive(ctx, trig):
             toks += _headline_patients(ctx, trig)
+        toks += _owners_of_target(trig)
     opponents = []
     for t in toks:
         if t.dep_ == "conj" and ctx.entity_of(t, types={"Country"}) and not ctx.actor_at(t.head):
@@ -781,6 +782,15 @@ def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
     for place_tok in syntax.objects(trig) + list(syntax.prep_objects(trig, {"on", "of", "in", "toward", "towards"})):
         opponents += [k for k in _holders(ctx, place_tok) if k not in opponents]
     return opponents
+
+
+def _owners_of_target(trig: Token) -> list[Token]:
+    """"destroyed a media point belonging to IS" (or, as headlines write it, "a point belongs
+    to IS", read as a clause of the verb): the owner of what was hit was hit."""
+    verb = trig.head if trig.dep_ == "nsubj" and trig.pos_ != "VERB" else trig  # "Airstrikes destroy ..."
+    clauses = [c for c in verb.children if c.lemma_.lower() == "belong"]
+    clauses += [c for o in syntax.objects(verb) for c in o.children if c.lemma_.lower() == "belong"]
+    return [o for c in clauses for o in syntax.prep_objects(c, {"to"})]
 
 
 def _holders(ctx: DocumentContext, place_tok: Token) -> list[str]:

@@ -1785,3 +1785,31 @@ def test_unnamed_fighters_before_a_headline_verb_with_no_named_target_give_nothi
                          "of Manbij")
     assert not [o for o in find_ops(facts, "Attack", place="Manbij")
                 if facts.entities[o.agents[0]].type == "UnidentifiedActor"], summary(facts)
+
+
+# ----- the owner of what was hit; fighters "loyal to the regime" past a broken parse ------------
+@pytest.mark.parametrize("text", [
+    "Airstrikes destroy a media point belonging to ISIS in Hajin city",
+    "Airstrikes destroy a media point belongs to ISIS in Hajin city",   # a headline's finite "belongs"
+])
+def test_owner_of_what_was_hit_is_the_opponent(extract_text, text):
+    facts = extract_text(text)
+    op = the_op(facts, "Airstrike", place="Hajin")
+    assert key(facts, "ISIS") in op.opponents, summary(facts)
+
+
+def test_owner_that_is_no_armed_group_is_no_opponent(extract_text):
+    facts = extract_text("Hezbollah shelled a school belonging to the ministry in Qusayr")
+    op = the_op(facts, "Shelling", "Hezbollah", "Qusayr")
+    assert not op.opponents, summary(facts)
+
+
+def test_gunmen_loyal_to_the_regime_are_its_forces_past_a_broken_parse(extract_text):
+    facts = extract_text("Clashes between gunmen loyal to the regime against unidentified gunmen leave casualties "
+                         "tens of kilometers away from Palmyra city")
+    assert find_ops(facts, "Attack", "Syrian government forces", "Palmyra"), summary(facts)
+
+
+def test_gunmen_loyal_to_a_person_are_not_state_forces(extract_text):
+    facts = extract_text("Clashes between gunmen loyal to the sheikh against unidentified gunmen in Palmyra city")
+    assert not [e for e in facts.entities.values() if e.type == "ArmedGroup"], summary(facts)
