@@ -405,6 +405,7 @@ def _doers(ctx: DocumentContext, trig: Token) -> list[Token]:
         return syntax.by_agents(trig) if syntax.is_passive(trig, ctx.is_named_actor) else syntax.subjects(trig, ctx.is_named_actor)
     doers = [c for c in trig.children if c.dep_ in ("poss", "nmod") and c.i < trig.i] + (
         syntax.by_agents(trig) or _by_along_words(ctx, trig))
+    doers += [o for o in syntax.prep_objects(trig, {"of"}) if _is_aircraft(ctx, o)]  # "bombing of warplanes"
     doers += [a for c in trig.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for a in syntax.by_agents(c)]
     head = trig.head
     if trig.dep_ == "dobj" and head.pos_ == "VERB" and head.lemma_.lower() in ctx.lex["light_verbs"]:
@@ -602,6 +603,8 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
         if forces is not None:
             agents.append(ctx.ensure_known(forces, c.sent, ctx.surface(c)))
     agents += [a for a in _actors(ctx, syntax.by_agents(trig) or _by_along_words(ctx, trig)) if a not in agents]
+    agents += [a for a in _actors(ctx, [o for o in syntax.prep_objects(trig, {"of"}) if _is_aircraft(ctx, o)])
+               if a not in agents]  # "bombing of coalition aircraft on X": aircraft are not bombed, they bomb
     for c in trig.children:  # "airstrikes conducted by X", "strikes carried out by X"
         if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
             agents += [a for a in _actors(ctx, syntax.by_agents(c)) if a not in agents]

@@ -1813,3 +1813,14 @@ def test_gunmen_loyal_to_the_regime_are_its_forces_past_a_broken_parse(extract_t
 def test_gunmen_loyal_to_a_person_are_not_state_forces(extract_text):
     facts = extract_text("Clashes between gunmen loyal to the sheikh against unidentified gunmen in Palmyra city")
     assert not [e for e in facts.entities.values() if e.type == "ArmedGroup"], summary(facts)
+
+
+# ----- "bombing of coalition aircraft on X": the aircraft bomb ---------------------------------
+def test_bombing_of_a_groups_aircraft_is_that_groups_airstrike(extract_text):
+    facts = extract_text("Continued clashes with intensive bombing of coalition aircraft on the city of Manbij")
+    assert find_ops(facts, "Airstrike", "coalition", "Manbij"), summary(facts)
+
+
+def test_bombing_of_a_groups_positions_makes_it_no_doer(extract_text):
+    facts = extract_text("The bombing of ISIS positions in Manbij continued")
+    assert not find_ops(facts, agent="ISIS"), summary(facts)
