@@ -151,8 +151,14 @@ def _with_headline_operations(ctx: DocumentContext, here: list[Operation], headl
     extra = [h for h in headline if not any(o.type == h.type for o in here if not unnamed(o.agents[0]))
              or unnamed(h.agents[0])]
     kept = [o for o in here if not (unnamed(o.agents[0]) and any(o.type == h.type and not unnamed(h.agents[0]) for h in extra))]
-    extra = [h for h in extra if not (unnamed(h.agents[0]) and any(o.type == h.type and o.place == h.place for o in kept))]
-    return kept + extra
+    out = list(kept)
+    for h in extra:
+        twin = next((o for o in kept if unnamed(h.agents[0]) and o.type == h.type and o.place == h.place), None)
+        if twin is None:
+            out.append(h)
+        else:  # the parse's unattributed event at that place: the headline names whom it hit
+            twin.opponents = tuple(dict.fromkeys(twin.opponents + h.opponents))
+    return out
 
 
 def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool = False) -> list[Operation]:
@@ -605,6 +611,8 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
     agents += [a for a in _actors(ctx, syntax.by_agents(trig) or _by_along_words(ctx, trig)) if a not in agents]
     agents += [a for a in _actors(ctx, [o for o in syntax.prep_objects(trig, {"of"}) if _is_aircraft(ctx, o)])
                if a not in agents]  # "bombing of coalition aircraft on X": aircraft are not bombed, they bomb
+    if trig.lemma_.lower() in ctx.lex["movement_nouns"]:  # "the advance of regime forces": who moved
+        agents += [a for a in _actors(ctx, list(syntax.prep_objects(trig, {"of"}))) if a not in agents]
     for c in trig.children:  # "airstrikes conducted by X", "strikes carried out by X"
         if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
             agents += [a for a in _actors(ctx, syntax.by_agents(c)) if a not in agents]

@@ -1824,3 +1824,27 @@ def test_bombing_of_a_groups_aircraft_is_that_groups_airstrike(extract_text):
 def test_bombing_of_a_groups_positions_makes_it_no_doer(extract_text):
     facts = extract_text("The bombing of ISIS positions in Manbij continued")
     assert not find_ops(facts, agent="ISIS"), summary(facts)
+
+
+# ----- "the advance of X": X moved; "advancement" is an advance --------------------------------
+@pytest.mark.parametrize("text,op_type,agent,place", [
+    ("The YPG counter the advance of Hezbollah fighters towards Zabadani", "Offensive", "Hezbollah", "Zabadani"),
+    ("Renewed fighting results in advancement by the regime forces in Qusayr", "Offensive", "regime forces",
+     "al-Qusayr"),
+    ("The withdrawal of ISIS fighters from Hajin was confirmed", "Withdrawal", "ISIS", "Hajin"),
+])
+def test_of_phrase_of_a_movement_noun_names_who_moved(extract_text, text, op_type, agent, place):
+    facts = extract_text(text)
+    assert find_ops(facts, op_type, agent, place), summary(facts)
+
+
+def test_of_phrase_of_an_attack_noun_names_no_doer(extract_text):
+    facts = extract_text("The shelling of Hezbollah positions in Zabadani continued")
+    assert not find_ops(facts, agent="Hezbollah"), summary(facts)
+
+
+def test_unattributed_event_takes_the_target_a_headline_verb_names_at_its_place(extract_text):
+    facts = extract_text("The Turkey-loyal factions attack the YPG in the countryside of Manbij as part of the daily "
+                         "clashes between both parties in the area")
+    ops = [o for o in facts.operations if o.type == "Attack" and o.place == key(facts, "Manbij")]
+    assert ops and all(key(facts, "YPG") in o.opponents for o in ops), summary(facts)
