@@ -160,7 +160,38 @@ class DocumentContext:
                 ent = self.entities[key]
                 self._register(key, ent.type, ent.label, surface, span)
                 self._add_mention(span, key, ent.type, surface)
+        self._headed_places()
         self.mentions.sort(key=lambda m: m.start)
+
+    def _headed_places(self) -> None:
+        """"Taifor military airport", "Tal Half town": capitalised words the NER left untagged,
+        right before a facility or town head noun, name a place of that kind (a known one when
+        the gazetteer's spelling rules find it)."""
+        doc = self.doc
+        i = 0
+        while i < len(doc):
+            j = i
+            while j < len(doc) and j not in self.token_entity and (
+                    (doc[j].pos_ == "PROPN" and doc[j].is_title and doc[j].is_alpha)
+                    or (j > i and doc[j].lower_ in ("al", "el", "-") and j + 1 < len(doc) and doc[j + 1].is_title)):
+                j += 1
+            if j == i:
+                i += 1
+                continue
+            span = doc[i:j]
+            surface = _clean(self.surface(span))
+            if fold(surface) not in self.gaz.demonyms and not self.gaz.lookup(surface, types={"ArmedGroup", "Country"}):
+                self._headed_place(span, surface)
+            i = j
+
+    def _headed_place(self, span: Span, surface: str) -> None:
+        if self._following_heads(span, self.lex["facility_heads"]):
+            span, surface = self._with_head_noun(span, surface, "Facility")
+            known = self.gaz.lookup(surface, types={"Facility"})
+            self._mention_from(span, surface, "Facility", known, known.label if known else surface, rule="context")
+        elif self._following_heads(span, self.lex["town_heads"]):
+            known = self.gaz.lookup(surface, types={"Town"})
+            self._mention_from(span, surface, "Town", known, known.label if known else surface, rule="context")
 
     def _indefinite_phrase(self, span: Span, surface: str) -> bool:
         """"an Islamic state": a name matched in sentence case ("Islamic state") after "a" or
