@@ -872,13 +872,20 @@ class DocumentContext:
             if not self._definite(tok):
                 return None
             specific = etype == "Facility" or (etype == "Region" and lemma not in ("province", "governorate", "region", "area", "district", "provinces"))
-            for m in reversed(self.mentions):
-                if m.start < tok.i and m.type == etype:
-                    names = " ".join(fold(n) for n in self.entities[m.key].names | {self.entities[m.key].label})
-                    if not specific or lemma in names.split():
-                        return m.key
+            earlier = [m for m in reversed(self.mentions) if m.start < tok.i and m.type == etype]
+            for m in [m for m in earlier if not self._reference_mention(m)] + earlier:
+                names = " ".join(fold(n) for n in self.entities[m.key].names | {self.entities[m.key].label})
+                if not specific or lemma in names.split():
+                    return m.key
             return self._area_named_before(tok) if lemma == "area" else None
         return None
+
+    def _reference_mention(self, m: Mention) -> bool:
+        """"X town east of Deir Ezzor", "near Y": a place named only to say where another lies
+        is not what "the town" later refers to."""
+        words = set(self.lex["reference_point_words"])
+        before = [t.lower_ for t in self.doc[max(0, m.start - 2): m.start]]
+        return bool(before) and (before[-1] in words or (before[-1] == "of" and len(before) == 2 and before[0] in words))
 
     def _area_named_before(self, tok: Token) -> str | None:
         """"Fighting in X city and the coalition targets the area": "the area", with no region

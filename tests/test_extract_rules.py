@@ -1868,3 +1868,14 @@ def test_capitalised_words_before_a_place_head_name_a_place(extract_text, text, 
 def test_demonyms_and_groups_before_a_place_head_are_no_place(extract_text, text):
     facts = extract_text(text)
     assert not [e for e in facts.entities.values() if e.type in ("Town", "Facility")], summary(facts)
+
+
+# ----- "the town" is not a town named only as a reference point ------------------------------
+def test_the_town_skips_a_town_named_as_a_reference_point(extract_text):
+    facts = extract_text("Protests in Hajin town east of Deir Ezzor after ISIS killed 7 civilians in the town")
+    assert find_ops(facts, "Attack", "ISIS", "Hajin"), summary(facts)
+
+
+def test_the_town_is_the_last_town_when_none_is_a_reference_point(extract_text):
+    facts = extract_text("Protests in Hajin town and in Manbij after ISIS killed 7 civilians in the town")
+    assert find_ops(facts, "Attack", "ISIS", "Manbij"), summary(facts)
