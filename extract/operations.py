@@ -828,6 +828,8 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
             and trig.head.lemma_.lower() in {*ctx.lex["impact_verbs"], *ctx.lex["occurrence_verbs"]}:
         # "airstrikes destroyed X in Y", "clashes erupted in Y" (the parser may miss the subject)
         starts.append(trig.head)
+    if trig.pos_ == "VERB" and syntax.is_passive(trig, ctx.is_named_actor):  # "killed by warplanes in X": "in X" hung on them
+        starts += [a for a in syntax.by_agents(trig) if not ctx.actor_at(a)]
     if trig.pos_ == "VERB" and _headline_passive(ctx, trig):  # "Citizens in X executed": where the victims were
         starts += _headline_patients(ctx, trig)
     if trig.pos_ == "VERB":  # "kill 21 and injure 30 in X": conjoined verbs share the subject's ground

@@ -1879,3 +1879,15 @@ def test_the_town_skips_a_town_named_as_a_reference_point(extract_text):
 def test_the_town_is_the_last_town_when_none_is_a_reference_point(extract_text):
     facts = extract_text("Protests in Hajin town and in Manbij after ISIS killed 7 civilians in the town")
     assert find_ops(facts, "Attack", "ISIS", "Manbij"), summary(facts)
+
+
+# ----- "killed by warplanes in X": the place hung on the unnamed doer -------------------------
+def test_place_hung_on_an_unnamed_passive_doer_is_the_events_place(extract_text):
+    facts = extract_text("At least 40 people were killed by warplanes in the massacre of Hajin town in the countryside")
+    op = the_op(facts, "Airstrike", place="Hajin")
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor", summary(facts)
+
+
+def test_unnamed_passive_doer_with_no_place_below_it_gives_no_event(extract_text):
+    facts = extract_text("At least 40 people were killed by warplanes in the massacre of the village")
+    assert not facts.operations, summary(facts)
