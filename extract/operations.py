@@ -199,10 +199,25 @@ def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool
             agent = ctx.unidentified(air, sent, place)
             rule, confidence = f"{rule}+unidentified-agent", ctx.lex["unattributed"]["confidence"]
         date, basis = _date(ctx, tok, sent)
-        out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=rule,
-                             confidence=confidence, opponents=tuple(dict.fromkeys(opponents)),
-                             place=place, date=date, date_basis=basis, fatalities=_fatalities(ctx, tok, op_type)))
+        for where in [place] + _place_joined_after(ctx, stop, sent, place):
+            out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=rule,
+                                 confidence=confidence, opponents=tuple(dict.fromkeys(opponents)),
+                                 place=where, date=date, date_basis=basis, fatalities=_fatalities(ctx, tok, op_type)))
     return out
+
+
+def _place_joined_after(ctx: DocumentContext, stop: int, sent: Span, place: str | None) -> list[str]:
+    """"X regain control of the city of A and B town": a place of the same kind right after the
+    "and" that ended the verb's stretch is conjoined with the verb's place."""
+    if place is None or stop >= sent.end or ctx.doc[stop].lower_ != "and":
+        return []
+    for t in ctx.doc[stop + 1: min(stop + 4, sent.end)]:
+        key = ctx.place_at(t)
+        if key:
+            return [key] if key != place and ctx.place_type(key) == ctx.place_type(place) else []
+        if t.lower_ not in ("the", "of") and t.pos_ not in ("PROPN", "NOUN"):
+            return []
+    return []
 
 
 def _unnamed_doer(ctx: DocumentContext, tok: Token) -> bool:

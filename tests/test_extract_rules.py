@@ -1891,3 +1891,16 @@ def test_place_hung_on_an_unnamed_passive_doer_is_the_events_place(extract_text)
 def test_unnamed_passive_doer_with_no_place_below_it_gives_no_event(extract_text):
     facts = extract_text("At least 40 people were killed by warplanes in the massacre of the village")
     assert not facts.operations, summary(facts)
+
+
+def test_headline_verb_place_conjoined_after_and_is_a_place_too(extract_text):
+    facts = extract_text("As part of their counteroffensive, the YPG regain control of the entire city of Manbij and "
+                         "Jarabulus town")
+    places = {label(facts, o.place) for o in find_ops(facts, "Capture", "YPG")}
+    assert {"Manbij", "Jarabulus"} <= places, summary(facts)
+
+
+def test_headline_verb_takes_no_place_of_another_kind_after_and(extract_text):
+    facts = extract_text("The YPG regain control of the entire city of Manbij and Aleppo province is calm")
+    places = {label(facts, o.place) for o in find_ops(facts, "Capture", "YPG")}
+    assert places == {"Manbij"}, summary(facts)
