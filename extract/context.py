@@ -161,6 +161,7 @@ class DocumentContext:
                 self._register(key, ent.type, ent.label, surface, span)
                 self._add_mention(span, key, ent.type, surface)
         self._headed_places()
+        self._prefixed_places()
         self.mentions.sort(key=lambda m: m.start)
 
     def _headed_places(self) -> None:
@@ -183,6 +184,29 @@ class DocumentContext:
             if fold(surface) not in self.gaz.demonyms and not self.gaz.lookup(surface, types={"ArmedGroup", "Country"}):
                 self._headed_place(span, surface)
             i = j
+
+    def _prefixed_places(self) -> None:
+        """"Kafr Halab", "Tal Aran": an Arabic place-name word ("Kafr" village, "Tal" hill,
+        "Ain" spring) right before a known place name makes another place's name, not that one
+        (Halab alone is Aleppo)."""
+        prefixes = set(self.lex["toponym_prefixes"])
+        for m in list(self.mentions):
+            if m.type not in ("Town", "Region") or m.start == 0:
+                continue
+            word = self.doc[m.start - 1]
+            alone = next((x for x in self.mentions if x.start == word.i and x.end == m.start), None)
+            if word.text not in prefixes or (word.i in self.token_entity and (alone is None or alone.key in self.gaz.by_id)):
+                continue  # "Kafr" tagged alone as an unknown place is part of the name too
+            span = self.doc[word.i: m.end]
+            surface = _clean(self.surface(span))
+            for old in (m, alone) if alone else (m,):
+                self.mentions.remove(old)
+                if not any(x.key == old.key for x in self.mentions):
+                    self.entities.pop(old.key, None)
+                else:
+                    self.entities[old.key].names.discard(old.text)
+            known = self.gaz.lookup(surface, types={"Town"})
+            self._mention_from(span, surface, "Town", known, known.label if known else surface, rule="context")
 
     def _headed_place(self, span: Span, surface: str) -> None:
         if self._following_heads(span, self.lex["facility_heads"]):
@@ -255,7 +279,7 @@ class DocumentContext:
                 known = gaz.lookup(surface, types={"Region"})
                 if known is not None:
                     return "Region", known, known.label
-                if label in ("GPE", "LOC"):
+                if label in ("GPE", "LOC", "PERSON"):  # "Ghanim al-Ali area": no person has an area
                     return "Region", None, self._with_following(span, surface)
             if head_kind == "Town" and span.root.pos_ == "PROPN" and fold(surface) not in gaz.demonyms \
                     and gaz.lookup(surface, types={"ArmedGroup", "Country", "Region", "Facility"}) is None:
