@@ -74,6 +74,7 @@ class DocumentContext:
         self._home_country = self._dominant_country()
         self.home_country = self._home_country
         self._rehome_generic_state_forces()
+        self._operation_forces()
         self._extend_group_phrases()
         self._state_force_phrases()
         self._loyalist_phrases()
@@ -159,7 +160,62 @@ class DocumentContext:
                 ent = self.entities[key]
                 self._register(key, ent.type, ent.label, surface, span)
                 self._add_mention(span, key, ent.type, surface)
+        self._headed_places()
+        self._prefixed_places()
         self.mentions.sort(key=lambda m: m.start)
+
+    def _headed_places(self) -> None:
+        """"Taifor military airport", "Tal Half town": capitalised words the NER left untagged,
+        right before a facility or town head noun, name a place of that kind (a known one when
+        the gazetteer's spelling rules find it)."""
+        doc = self.doc
+        i = 0
+        while i < len(doc):
+            j = i
+            while j < len(doc) and j not in self.token_entity and (
+                    (doc[j].pos_ == "PROPN" and doc[j].is_title and doc[j].is_alpha)
+                    or (j > i and doc[j].lower_ in ("al", "el", "-") and j + 1 < len(doc) and doc[j + 1].is_title)):
+                j += 1
+            if j == i:
+                i += 1
+                continue
+            span = doc[i:j]
+            surface = _clean(self.surface(span))
+            if fold(surface) not in self.gaz.demonyms and not self.gaz.lookup(surface, types={"ArmedGroup", "Country"}):
+                self._headed_place(span, surface)
+            i = j
+
+    def _prefixed_places(self) -> None:
+        """"Kafr Halab", "Tal Aran": an Arabic place-name word ("Kafr" village, "Tal" hill,
+        "Ain" spring) right before a known place name makes another place's name, not that one
+        (Halab alone is Aleppo)."""
+        prefixes = set(self.lex["toponym_prefixes"])
+        for m in list(self.mentions):
+            if m.type not in ("Town", "Region") or m.start == 0:
+                continue
+            word = self.doc[m.start - 1]
+            alone = next((x for x in self.mentions if x.start == word.i and x.end == m.start), None)
+            if word.text not in prefixes or (word.i in self.token_entity and (alone is None or alone.key in self.gaz.by_id)):
+                continue  # "Kafr" tagged alone as an unknown place is part of the name too
+            span = self.doc[word.i: m.end]
+            surface = _clean(self.surface(span))
+            for old in (m, alone) if alone else (m,):
+                self.mentions.remove(old)
+                if not any(x.key == old.key for x in self.mentions):
+                    self.entities.pop(old.key, None)
+                else:
+                    self.entities[old.key].names.discard(old.text)
+            known = self.gaz.lookup(surface, types={"Town"})
+            self._mention_from(span, surface, "Town", known, known.label if known else surface, rule="context")
+
+    def _headed_place(self, span: Span, surface: str) -> None:
+        if self._following_heads(span, self.lex["facility_heads"]):
+            span, surface = self._with_head_noun(span, surface, "Facility")
+            known = self.gaz.lookup(surface, types={"Facility"})
+            self._mention_from(span, surface, "Facility", known, known.label if known else surface, rule="context")
+        elif self._following_heads(span, self.lex["town_heads"]):
+            known = self.gaz.lookup(surface, types={"Town"})
+            self._mention_from(span, surface, "Town", known, known.label if known else surface, rule="context")
 
     def _indefinite_phrase(self, span: Span, surface: str) -> bool:
         """"an Islamic state": a name matched in sentence case ("Islamic state") after "a" or
@@ -223,7 +279,7 @@ class DocumentContext:
                 known = gaz.lookup(surface, types={"Region"})
                 if known is not None:
                     return "Region", known, known.label
-                if label in ("GPE", "LOC"):
+                if label in ("GPE", "LOC", "PERSON"):  # "Ghanim al-Ali area": no person has an area
                     return "Region", None, self._with_following(span, surface)
             if head_kind == "Town" and span.root.pos_ == "PROPN" and fold(surface) not in gaz.demonyms \
                     and gaz.lookup(surface, types={"ArmedGroup", "Country", "Region", "Facility"}) is None:
@@ -425,6 +481,46 @@ class DocumentContext:
                 self.token_entity[i] = m.key
 
     # ----- pass 3: phrases whose head noun belongs to a named group ----------------
+    def _operation_forces(self) -> None:
+        """"“Euphrates Wrath” Operation Forces", "the forces of “Storm X” Operation", "“Olive
+        Branch” factions": fighters named after the operation they fight in are a named
+        armed group (an operations room's forces), whatever the NER made of the quoted name."""
+        nouns = set(self.lex["operation_force_nouns"])
+        doc = self.doc
+        for tok in doc:
+            if tok.text not in "“\"":
+                continue
+            close = self._quoted_name_end(tok.i + 1)
+            if close is None:
+                continue
+            after = close + 1 + (close + 1 < len(doc) and doc[close + 1].lower_ == "operation")
+            if after < len(doc) and (doc[after].lemma_.lower() in nouns or doc[after].lower_.rstrip("s") in nouns):
+                self._name_operation_forces(doc[tok.i + 1: after + 1])
+                continue
+            start = tok.i - 1 - (tok.i >= 1 and doc[tok.i - 1].lower_ == "the")
+            if after > close + 1 and start >= 1 and doc[start].lower_ == "of" and doc[start - 1].lower_.rstrip("s") in nouns:
+                self._name_operation_forces(doc[start - 1: after])
+
+    def _quoted_name_end(self, i: int) -> int | None:
+        """The closing quote of a capitalised name of one to five words opening at token i."""
+        doc = self.doc
+        for j in range(i, min(i + 8, len(doc))):
+            if doc[j].text in "”\"" and j > i:
+                return j
+            if not (doc[j].text[:1].isupper() or doc[j].text in ("-", "al", "el")):
+                return None
+        return None
+
+    def _name_operation_forces(self, span: Span) -> None:
+        if any(m.start < span.end and span.start < m.end and m.type == "ArmedGroup" for m in self.mentions):
+            return  # a known group already ("the forces of “the SDF”")
+        surface = re.sub(r"\s+", " ", re.sub(f"[{_QUOTES}]", "", self.surface(span))).strip()
+        inside = {m.key for m in self.mentions if span.start <= m.start < span.end}
+        self.mentions = [m for m in self.mentions if not (span.start <= m.start < span.end)]
+        for key in inside - {m.key for m in self.mentions}:
+            self.entities.pop(key, None)
+        self._mention_from(span, surface, "ArmedGroup", None, surface, rule="context")
+
     def _extend_group_phrases(self) -> None:
         """"IS militants", "SDF fighters", "the Islamic State militant group": the head is the group."""
         for m in self.mentions:
@@ -494,6 +590,7 @@ class DocumentContext:
                 continue
             loyal = [o for c in tok.children if c.dep_ == "amod" and c.lemma_.lower() in ("loyal", "allied")
                      for p in c.children if p.dep_ == "prep" and p.lower_ == "to" for o in p.children if o.dep_ == "pobj"]
+            loyal = loyal or self._loyal_along_words(tok)
             pro = [c for c in tok.children if c.dep_ in ("amod", "compound") and c.i >= 2
                    and self.doc[c.i - 1].text == "-" and self.doc[c.i - 2].lower_ == "pro"]
             owner = next((t for t in loyal + pro if t.lemma_.lower() in ("regime", "government")), None)
@@ -506,6 +603,16 @@ class DocumentContext:
             self.mentions.append(Mention(span.start, span.end, key, "ArmedGroup", surface))
             self.token_entity[tok.i] = key
         self.mentions.sort(key=lambda m: m.start)
+
+    def _loyal_along_words(self, noun: Token) -> list[Token]:
+        """"Clashes between gunmen loyal to the regime against ...": a headline parse may hang
+        "loyal" elsewhere; the words "<fighters> loyal to (the) X" still say whose they are."""
+        doc = self.doc
+        i = noun.i + 1
+        if i + 2 >= len(doc) or doc[i].lemma_.lower() not in ("loyal", "allied") or doc[i + 1].lower_ != "to":
+            return []
+        owner = doc[i + 3] if doc[i + 2].lower_ == "the" and i + 3 < len(doc) else doc[i + 2]
+        return [owner]
 
     def _named_force(self, adj: Token, noun: Token) -> bool:
         """"Syria Democratic Forces": a country's name, capitalised words and "Forces" make the
@@ -789,13 +896,20 @@ class DocumentContext:
             if not self._definite(tok):
                 return None
             specific = etype == "Facility" or (etype == "Region" and lemma not in ("province", "governorate", "region", "area", "district", "provinces"))
-            for m in reversed(self.mentions):
-                if m.start < tok.i and m.type == etype:
-                    names = " ".join(fold(n) for n in self.entities[m.key].names | {self.entities[m.key].label})
-                    if not specific or lemma in names.split():
-                        return m.key
+            earlier = [m for m in reversed(self.mentions) if m.start < tok.i and m.type == etype]
+            for m in [m for m in earlier if not self._reference_mention(m)] + earlier:
+                names = " ".join(fold(n) for n in self.entities[m.key].names | {self.entities[m.key].label})
+                if not specific or lemma in names.split():
+                    return m.key
             return self._area_named_before(tok) if lemma == "area" else None
         return None
+
+    def _reference_mention(self, m: Mention) -> bool:
+        """"X town east of Deir Ezzor", "near Y": a place named only to say where another lies
+        is not what "the town" later refers to."""
+        words = set(self.lex["reference_point_words"])
+        before = [t.lower_ for t in self.doc[max(0, m.start - 2): m.start]]
+        return bool(before) and (before[-1] in words or (before[-1] == "of" and len(before) == 2 and before[0] in words))
 
     def _area_named_before(self, tok: Token) -> str | None:
         """"Fighting in X city and the coalition targets the area": "the area", with no region

@@ -32,8 +32,8 @@ def extract_operations(ctx: DocumentContext) -> list[Operation]:
         orphans: list[tuple[Token, str]] = []
         for tok in sent:
             op_type = trigger_type(ctx, tok)
-            if op_type == "Capture" and _irrealis(ctx, tok) and _attempted(ctx, tok):
-                op_type = "Offensive"  # "failed to seize the town": an offensive on it, no capture
+            if op_type in ("Capture", "Offensive") and _irrealis(ctx, tok) and _attempted(ctx, tok):
+                op_type = "Offensive"  # "failed to seize the town", "try to advance": an offensive on it, no capture
             elif op_type is None or _irrealis(ctx, tok):
                 continue
             ops = _operations_at(ctx, tok, op_type, sent)
@@ -147,9 +147,18 @@ def _with_headline_operations(ctx: DocumentContext, here: list[Operation], headl
     unidentified doer of that type of event in the sentence; otherwise the parse's reading stands."""
     if not here:
         return headline
-    extra = [h for h in headline if not any(o.type == h.type for o in here if not ctx.is_unidentified(o.agents[0]))]
-    kept = [o for o in here if not (ctx.is_unidentified(o.agents[0]) and any(o.type == h.type for h in extra))]
-    return kept + extra
+    unnamed = ctx.is_unidentified
+    extra = [h for h in headline if not any(o.type == h.type for o in here if not unnamed(o.agents[0]))
+             or unnamed(h.agents[0])]
+    kept = [o for o in here if not (unnamed(o.agents[0]) and any(o.type == h.type and not unnamed(h.agents[0]) for h in extra))]
+    out = list(kept)
+    for h in extra:
+        twin = next((o for o in kept if unnamed(h.agents[0]) and o.type == h.type and o.place == h.place), None)
+        if twin is None:
+            out.append(h)
+        else:  # the parse's unattributed event at that place: the headline names whom it hit
+            twin.opponents = tuple(dict.fromkeys(twin.opponents + h.opponents))
+    return out
 
 
 def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool = False) -> list[Operation]:
@@ -173,18 +182,49 @@ def _headline_operations(ctx: DocumentContext, sent: Span, *, beside_parse: bool
         agent = ctx.entity_of(prev[-1], types={"ArmedGroup", "Country"}) if prev else None
         if agent is None and prev and prev[-1].lower_ == "and":
             agent = _subject_of_previous_verb(ctx, tok, sent)
-        if agent is None:
+        unnamed = agent is None and bool(prev) and _unnamed_doer(ctx, prev[-1])
+        if agent is None and not unnamed:
             continue
         rest = [t for t in ctx.doc[tok.i + 1: sent.end]]
         stop = next((t.i for t in rest if t.lower_ in (";", "and", ",") and t.i > tok.i + 1), sent.end)
         places = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.place_at(t))] or _place_past_a_noun_list(ctx, stop, sent)
+        place = min(places, key=lambda k: PLACE_RANK.get(ctx.place_type(k), 9)) if places else None
         opponents = [k for t in ctx.doc[tok.i + 1: stop] if (k := ctx.entity_of(t, types={"ArmedGroup"})) and k != agent]
+        rule, confidence = f"headline-svo:{word}", 0.5
+        if unnamed:  # "... and factions target the regime forces in X": an unnamed doer, a named target
+            if not opponents or op_type not in {*ctx.lex["unattributed"]["types"],
+                                                *ctx.lex["unattributed"]["types_with_named_opponent"]}:
+                continue
+            air = prev[-1].lemma_.lower() in ctx.lex["unattributed"]["aircraft_words"]
+            agent = ctx.unidentified(air, sent, place)
+            rule, confidence = f"{rule}+unidentified-agent", ctx.lex["unattributed"]["confidence"]
         date, basis = _date(ctx, tok, sent)
-        out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=f"headline-svo:{word}",
-                             confidence=0.5, opponents=tuple(dict.fromkeys(opponents)),
-                             place=min(places, key=lambda k: PLACE_RANK.get(ctx.place_type(k), 9)) if places else None,
-                             date=date, date_basis=basis, fatalities=_fatalities(ctx, tok, op_type)))
+        for where in [place] + _place_joined_after(ctx, stop, sent, place):
+            out.append(Operation(type=op_type, agents=(agent,), evidence=ctx.evidence(sent), rule=rule,
+                                 confidence=confidence, opponents=tuple(dict.fromkeys(opponents)),
+                                 place=where, date=date, date_basis=basis, fatalities=_fatalities(ctx, tok, op_type)))
     return out
+
+
+def _place_joined_after(ctx: DocumentContext, stop: int, sent: Span, place: str | None) -> list[str]:
+    """"X regain control of the city of A and B town": a place of the same kind right after the
+    "and" that ended the verb's stretch is conjoined with the verb's place."""
+    if place is None or stop >= sent.end or ctx.doc[stop].lower_ != "and":
+        return []
+    for t in ctx.doc[stop + 1: min(stop + 4, sent.end)]:
+        key = ctx.place_at(t)
+        if key:
+            return [key] if key != place and ctx.place_type(key) == ctx.place_type(place) else []
+        if t.lower_ not in ("the", "of") and t.pos_ not in ("PROPN", "NOUN"):
+            return []
+    return []
+
+
+def _unnamed_doer(ctx: DocumentContext, tok: Token) -> bool:
+    """"factions", "rebels", "gunmen" right before a headline verb: fighters the text leaves
+    unnamed (not "the group" standing for a group named before)."""
+    return tok.pos_ in ("NOUN", "PROPN") and tok.i not in ctx.token_entity \
+        and tok.lemma_.lower() in ctx.lex["unattributed"]["unnamed_perpetrators"] and ctx.actor_at(tok) is None
 
 
 def _place_past_a_noun_list(ctx: DocumentContext, stop: int, sent: Span) -> list[str]:
@@ -211,11 +251,24 @@ def _headline_object_ok(ctx: DocumentContext, tok: Token, sent: Span) -> bool:
     after = ctx.doc[tok.i + 1] if tok.i + 1 < sent.end else None
     if after is None:
         return False
+    if "group" in needs and _named_group_ahead(ctx, tok, sent):
+        return True  # "... target the regime forces", "target members of the YPG"
     if "control" in needs and after.lemma_.lower() == "control":
         return True
     ground = next((t for t in ctx.doc[tok.i + 1: min(tok.i + 6, sent.end)] if t.pos_ == "NOUN"), None)
     return bool({"place", "place-entity"} & set(needs)) and (
         ctx.entity_of(after, types={"Town", "Facility"}) is not None or (ground is not None and _new_ground(ctx, ground)))
+
+
+def _named_group_ahead(ctx: DocumentContext, tok: Token, sent: Span, reach: int = 4) -> bool:
+    """A named armed group within a few words after a headline verb, before any punctuation
+    or other verb: the verb's object ("target the regime forces", "hit members of the SDF")."""
+    for t in ctx.doc[tok.i + 1: min(tok.i + 1 + reach, sent.end)]:
+        if ctx.entity_of(t, types={"ArmedGroup"}):
+            return True
+        if t.is_punct or t.pos_ in ("VERB", "AUX"):
+            return False
+    return False
 
 
 def _subject_of_previous_verb(ctx: DocumentContext, tok: Token, sent: Span) -> str | None:
@@ -371,7 +424,9 @@ def _doers(ctx: DocumentContext, trig: Token) -> list[Token]:
     object the noun is ("warplanes committed a massacre")."""
     if trig.pos_ == "VERB":
         return syntax.by_agents(trig) if syntax.is_passive(trig, ctx.is_named_actor) else syntax.subjects(trig, ctx.is_named_actor)
-    doers = [c for c in trig.children if c.dep_ in ("poss", "nmod") and c.i < trig.i] + syntax.by_agents(trig)
+    doers = [c for c in trig.children if c.dep_ in ("poss", "nmod") and c.i < trig.i] + (
+        syntax.by_agents(trig) or _by_along_words(ctx, trig))
+    doers += [o for o in syntax.prep_objects(trig, {"of"}) if _is_aircraft(ctx, o)]  # "bombing of warplanes"
     doers += [a for c in trig.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for a in syntax.by_agents(c)]
     head = trig.head
     if trig.dep_ == "dobj" and head.pos_ == "VERB" and head.lemma_.lower() in ctx.lex["light_verbs"]:
@@ -455,7 +510,7 @@ def _operations_at(ctx: DocumentContext, trig: Token, op_type: str, sent: Span,
         opponents = _actors(ctx, syntax.subjects(trig))
         agents, op_type = movers, "Withdrawal"
     else:
-        agents = _agents(ctx, trig)
+        agents = _agents(ctx, trig) or (_advancing_group(ctx, trig) if op_type == "Offensive" else [])
         opponents = [o for o in _opponents(ctx, trig, op_type) if o not in agents]
         if trig.lemma_.lower() in ctx.lex["clash_nouns"] or trig.lemma_.lower() in ("exchange",) or _between(ctx, trig):
             sides, others = _clash_sides(ctx, trig, sent)
@@ -538,6 +593,10 @@ def _accusation(ctx: DocumentContext, trig: Token) -> tuple[Token, list[Token]] 
     if trig.dep_ in ("pcomp", "pobj") and head.lower_ in ("of", "for") and head.head.lemma_.lower() in ctx.lex["accusation_verbs"]:
         verb = head.head
         return verb, syntax.passive_subjects(verb) if syntax.is_passive(verb) else syntax.objects(verb)
+    accused = head.head
+    if trig.dep_ == "pobj" and head.lower_ in ("of", "for") and accused.dep_ == "dobj" \
+            and accused.head.lemma_.lower() in ctx.lex["accusation_verbs"]:
+        return accused.head, syntax.with_conjuncts(accused)  # "accuse X of an attack", "of" hung on X
     if trig.dep_ == "dobj" and head.lemma_.lower() in ("blame", "pin"):
         accused = list(syntax.prep_objects(head, {"on"})) or list(syntax.prep_objects(trig, {"on"}))
         return (head, accused) if accused else None
@@ -564,7 +623,11 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
         forces = ctx.forces_named_by(c) if c.pos_ == "ADJ" and not ctx.entity_of(c) else None
         if forces is not None:
             agents.append(ctx.ensure_known(forces, c.sent, ctx.surface(c)))
-    agents += [a for a in _actors(ctx, syntax.by_agents(trig)) if a not in agents]
+    agents += [a for a in _actors(ctx, syntax.by_agents(trig) or _by_along_words(ctx, trig)) if a not in agents]
+    agents += [a for a in _actors(ctx, [o for o in syntax.prep_objects(trig, {"of"}) if _is_aircraft(ctx, o)])
+               if a not in agents]  # "bombing of coalition aircraft on X": aircraft are not bombed, they bomb
+    if trig.lemma_.lower() in ctx.lex["movement_nouns"]:  # "the advance of regime forces": who moved
+        agents += [a for a in _actors(ctx, list(syntax.prep_objects(trig, {"of"}))) if a not in agents]
     for c in trig.children:  # "airstrikes conducted by X", "strikes carried out by X"
         if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB":
             agents += [a for a in _actors(ctx, syntax.by_agents(c)) if a not in agents]
@@ -579,6 +642,8 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
         doer_verb = trig.dep_ == "dobj" and head.lemma_.lower() not in ctx.lex["undergoer_verbs"]
         if head.lemma_.lower() in ctx.lex["light_verbs"] or head.lemma_.lower() in ctx.lex["reporting_verbs"] or doer_verb:
             agents = _actors(ctx, syntax.subjects(head) if not syntax.is_passive(head) else syntax.by_agents(head))
+        elif trig.dep_ == "dobj":  # "X receive more assassinations by cells of Y": the undergoer's "by" names the doer
+            agents = _actors(ctx, syntax.by_agents(head))
     if not agents and trig.dep_ == "nsubj":  # "coalition airstrikes targeted ISIS": no agent named
         return []
     if not agents and trig.dep_ == "pobj":  # "struck back with a wave of suicide bombings"
@@ -590,19 +655,45 @@ def _agents(ctx: DocumentContext, trig: Token) -> list[str]:
     return agents
 
 
+def _by_along_words(ctx: DocumentContext, trig: Token) -> list[Token]:
+    """"security operation by SDF in X" where the broken parse of a headline hung "by" on
+    another word: a "by" right after the event noun, then a named actor (past "the"), names
+    its doer. Read along the words, as headlines break the tree."""
+    doc = ctx.doc
+    i = trig.i + 1
+    if i >= trig.sent.end or doc[i].lower_ != "by":
+        return []
+    for tok in doc[i + 1: min(i + 4, trig.sent.end)]:
+        if ctx.is_named_actor(tok):
+            return [tok]
+        if tok.lower_ not in ("the", "a", "an") and not tok.is_punct:
+            return []
+    return []
+
+
 def _own_unnamed_troops(ctx: DocumentContext, trig: Token) -> bool:
     """The event's own doers are unnamed fighters/troops ("airborne fighters had been dropped")."""
     doers = syntax.passive_subjects(trig) if syntax.is_passive(trig, ctx.is_named_actor) else syntax.subjects(trig)
     return bool(doers) and all(d.lemma_.lower() in ctx.lex["group_nouns"] and not ctx.actor_at(d) for d in doers)
 
 
+def _advancing_group(ctx: DocumentContext, trig: Token) -> list[str]:
+    """"advances to the SDF near X" (translated news: the advance of the SDF): a group is no
+    place one advances to, so a named armed group after "to" or "for" is who advanced."""
+    return [k for k in _actors(ctx, list(syntax.prep_objects(trig, {"to", "for"})))
+            if ctx.entities[k].type == "ArmedGroup"]
+
+
 def _unattributed(ctx: DocumentContext, trig: Token, op_type: str, opponents: list[str]) -> bool:
     """Did it happen with its perpetrator left unnamed? Air and artillery strikes often are;
     otherwise only an agentless passive ("was executed"), an unnamed perpetrator ("gunmen",
-    "warplanes") or a clash whose casualties are named."""
+    "warplanes") or a clash whose casualties are named. An advance or capture by unnamed
+    fighters counts only against a named opponent ("rebels advance over regime forces")."""
     cfg = ctx.lex["unattributed"]
     clash = (trig.tag_ == "NNS" and trig.lemma_.lower() in ctx.lex["clash_plurals"]) or _gerund_headline(trig)
-    if op_type not in cfg["types"] or (trig.lemma_.lower() in ("battle", "fight", "campaign") and not clash):
+    against_named = op_type in cfg["types_with_named_opponent"] and bool(opponents) and trig.pos_ == "VERB"
+    if (op_type not in cfg["types"] and not against_named) or (
+            trig.lemma_.lower() in ("battle", "fight", "campaign") and not clash):
         return False
     if clash:
         return True  # "fierce battles in X", "Fighting renews in X": a place of its own is needed
@@ -687,9 +778,11 @@ def _names_location(ctx: DocumentContext, tok: Token) -> bool:
 
 
 def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
-    toks = list(syntax.prep_objects(trig, {"from", "against", "on", "targeting"}))
+    toks = list(syntax.prep_objects(trig, {"from", "against", "on", "targeting", "over"}))
     if op_type in ATTACK_LIKE:
         toks += syntax.objects(trig)
+        if trig.pos_ == "NOUN" and trig.dep_ == "dobj" and trig.head.lemma_.lower() in ctx.lex["suffering_verbs"]:
+            toks += syntax.subjects(trig.head)  # "the YPG suffered shelling by X": the YPG was hit
         if trig.pos_ == "NOUN" and trig.dep_ == "nsubj" and trig.head.lemma_.lower() in ("kill", "target", "hit", "strike", "pound", "wound"):
             toks += syntax.objects(trig.head)  # "coalition airstrikes kill 6 IS members"
         toks += [c for c in trig.children if c.dep_ in ("dobj",) for c in c.subtree]
@@ -700,6 +793,7 @@ def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
             toks += syntax.passive_subjects(trig)
         elif _headline_passive(ctx, trig):
             toks += _headline_patients(ctx, trig)
+        toks += _owners_of_target(trig)
     opponents = []
     for t in toks:
         if t.dep_ == "conj" and ctx.entity_of(t, types={"Country"}) and not ctx.actor_at(t.head):
@@ -714,6 +808,15 @@ def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
     for place_tok in syntax.objects(trig) + list(syntax.prep_objects(trig, {"on", "of", "in", "toward", "towards"})):
         opponents += [k for k in _holders(ctx, place_tok) if k not in opponents]
     return opponents
+
+
+def _owners_of_target(trig: Token) -> list[Token]:
+    """"destroyed a media point belonging to IS" (or, as headlines write it, "a point belongs
+    to IS", read as a clause of the verb): the owner of what was hit was hit."""
+    verb = trig.head if trig.dep_ == "nsubj" and trig.pos_ != "VERB" else trig  # "Airstrikes destroy ..."
+    clauses = [c for c in verb.children if c.lemma_.lower() == "belong"]
+    clauses += [c for o in syntax.objects(verb) for c in o.children if c.lemma_.lower() == "belong"]
+    return [o for c in clauses for o in syntax.prep_objects(c, {"to"})]
 
 
 def _holders(ctx: DocumentContext, place_tok: Token) -> list[str]:
@@ -740,6 +843,8 @@ def _places(ctx: DocumentContext, trig: Token, sent: Span, *, fallback: bool = T
             and trig.head.lemma_.lower() in {*ctx.lex["impact_verbs"], *ctx.lex["occurrence_verbs"]}:
         # "airstrikes destroyed X in Y", "clashes erupted in Y" (the parser may miss the subject)
         starts.append(trig.head)
+    if trig.pos_ == "VERB" and syntax.is_passive(trig, ctx.is_named_actor):  # "killed by warplanes in X": "in X" hung on them
+        starts += [a for a in syntax.by_agents(trig) if not ctx.actor_at(a)]
     if trig.pos_ == "VERB" and _headline_passive(ctx, trig):  # "Citizens in X executed": where the victims were
         starts += _headline_patients(ctx, trig)
     if trig.pos_ == "VERB":  # "kill 21 and injure 30 in X": conjoined verbs share the subject's ground
