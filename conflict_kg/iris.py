@@ -23,7 +23,6 @@ import unicodedata
 from rdflib import Namespace, URIRef
 
 
-
 class Vocabulary(Namespace):
     """An rdflib Namespace that makes each term once: the builder names the same few dozen
     terms hundreds of thousands of times in a large build (`CKG.agent`), and rdflib's

@@ -412,19 +412,11 @@ class GraphStore:
         if not operations:  # nothing to replace: one transactional load, no SPARQL text to parse
             self._insert(graphs)
             return
-        union: dict[tuple, None] = {}
-        blocks = []
-        for g in sorted(graphs):
-            triples = graphs[g]
-            if triples:
-                lines = "\n".join(f"{_ox(s)} {_ox(p)} {_ox(o)} ." for s, p, o in triples)
-                blocks.append(f"GRAPH {_ox(g)} {{\n{lines}\n}}")
-                union.update(dict.fromkeys(triples))
+        written, union = _ntriples(graphs)
+        blocks = [f"GRAPH {name} {{\n" + "".join(f"{t} .\n" for t in triples) + "}"
+                  for name, triples in written.items()]
         if blocks:
-            lines = "\n".join(f"{_ox(s)} {_ox(p)} {_ox(o)} ." for s, p, o in union)
-            operations.append("INSERT DATA {\n" + lines + "\n" + "\n".join(blocks) + "\n}")
-        if not operations:
-            return
+            operations.append("INSERT DATA {\n" + "".join(f"{t} .\n" for t in union) + "\n".join(blocks) + "\n}")
         try:
             self.db.update(" ;\n".join(operations))
         except (OSError, SyntaxError, ValueError) as exc:
@@ -435,25 +427,11 @@ class GraphStore:
 
         Written as N-Quads text that Oxigraph parses in one transaction: in a large build,
         making a pyoxigraph Quad object per triple cost more than Oxigraph's own insertion."""
-        terms: dict = {}  # each term written once: entities, predicates and documents recur
-
-        def nt(term) -> str:
-            text = terms.get(term)
-            if text is None:
-                text = terms[term] = str(_ox(term))
-            return text
-
-        lines: list[str] = []
-        union: dict[str, None] = {}
-        for g in sorted(graphs):
-            name = nt(g)
-            for s, p, o in graphs[g] or ():
-                triple = f"{nt(s)} {nt(p)} {nt(o)}"
-                lines.append(f"{triple} {name} .\n")
-                union[triple] = None
+        written, union = _ntriples(graphs)
+        lines = [f"{t} {name} .\n" for name, triples in written.items() for t in triples]
         if not lines:
             return
-        lines += [f"{triple} .\n" for triple in union]
+        lines += [f"{t} .\n" for t in union]
         try:
             self.db.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError, ValueError) as exc:
@@ -609,6 +587,27 @@ def _alive(pid: int) -> bool:
 
 
 # -- terms -----------------------------------------------------------------------------------
+def _ntriples(graphs: dict[URIRef, list[tuple] | None]) -> tuple[dict[str, list[str]], list[str]]:
+    """Each non-empty graph's triples as N-Triples text (without the final " ."), by graph name
+    in N-Triples, and their union, each triple once. Each term is converted once: entities,
+    predicates and documents recur in a batch."""
+    terms: dict = {}
+
+    def nt(term) -> str:
+        text = terms.get(term)
+        if text is None:
+            text = terms[term] = str(_ox(term))
+        return text
+
+    written: dict[str, list[str]] = {}
+    union: dict[str, None] = {}
+    for g in sorted(graphs):
+        if graphs[g]:
+            triples = written[nt(g)] = [f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in graphs[g]]
+            union.update(dict.fromkeys(triples))
+    return written, list(union)
+
+
 def _ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term."""
     if isinstance(term, URIRef):
