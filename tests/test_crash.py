@@ -32,8 +32,21 @@ def _snapshot(store: Path):
         return held.union(), [a.id for a in held.articles()]
 
 
-def _wal_size(store: Path) -> int:
-    return sum(p.stat().st_size for p in (store / DATABASE).glob("*.log"))
+def _database_files(store: Path) -> dict[str, int]:
+    """The database's files and their sizes: a write shows as a growing write-ahead log (a
+    transaction) or as new sorted files (a bulk insertion, written before they are ingested)."""
+    out = {}
+    for p in (store / DATABASE).iterdir():
+        try:
+            out[p.name] = p.stat().st_size
+        except FileNotFoundError:  # replaced while listed
+            pass
+    return out
+
+
+def _written_since(store: Path, before: dict[str, int]) -> bool:
+    return any(name.startswith("bulk-") or (name.endswith(".log") and size > before.get(name, 0))
+               for name, size in _database_files(store).items())
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +84,15 @@ def test_a_killed_add_leaves_the_old_or_the_new_state_and_a_rerun_completes_it(w
     base, old_state, new_state = states
     assert old_state[1] != new_state[1]
     store = GraphStore.copy(base, tmp_path / "store")
-    wal = _wal_size(store)
+    before = _database_files(store)
     start = time.monotonic()
     proc = subprocess.Popen(_add_command(store), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if when == "early":    # while the model loads or the articles are read
         _kill_when(proc, lambda: time.monotonic() - start > 1.0)
-    else:                  # as soon as the transaction reaches the database's write-ahead log
-        _kill_when(proc, lambda: _wal_size(store) > wal)
+    else:                  # as soon as the write reaches the database's files
+        _kill_when(proc, lambda: _written_since(store, before))
+        assert proc.returncode == -signal.SIGKILL, "the command ended before it wrote: nothing was tested"
     _is_old_or_new(store, old_state, new_state)
     assert subprocess.run(_add_command(store), capture_output=True, timeout=300).returncode == 0
     assert _is_old_or_new(store, old_state, new_state) == "new"
+    assert not list((store / DATABASE).glob("bulk-*.sst")), "files of an unfinished bulk insertion were left"
