@@ -23,8 +23,8 @@ holds it, so counts and rows would repeat: do not use it on a store.) Hence:
 Only facts that pass SHACL enter. A build goes in batches of articles (``--batch-articles``);
 each batch is validated as a whole, with the store's own facts about the nodes it describes as
 context, so that class, cardinality and disjointness constraints see what is already there (see
-``GraphStore.validate``), and written in one transaction: readers see all of a batch or none of
-it, and an article's graph is never half written. A build killed between batches leaves the
+``GraphStore.validate``), and written in one atomic step (a transaction, or for graphs not yet
+in the store one bulk ingestion of sorted files): readers see all of a batch or none of it, and an article's graph is never half written. A build killed between batches leaves the
 batches written so far; running it again replaces their graphs (same content) and completes the
 rest. The quarantine and report files are replaced atomically at the end of a build.
 
@@ -394,9 +394,9 @@ class GraphStore:
 
     def replace_graphs(self, graphs: dict[URIRef, list[tuple] | None]) -> None:
         """Replace named graphs with new triples (None: drop the graph) and keep the default
-        graph the union of the named graphs, all in one transaction: one SPARQL update, or,
-        when no graph is there yet, pyoxigraph's `extend` (transactional too, and several
-        times faster for a large batch than parsing an INSERT DATA text).
+        graph the union of the named graphs, all or nothing: one SPARQL update, or, when no
+        graph is there yet, one insertion of N-Quads text (`_insert`, several times faster
+        for a large batch than parsing an INSERT DATA text).
 
         A triple leaves the default graph only when no graph outside `graphs` holds it; the
         new triples then enter both their graph and the default graph. For article graphs and
@@ -415,7 +415,7 @@ class GraphStore:
                 f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other NOT IN ({', '.join(names)})) }}\n"
                 "}")
             operations += [f"DROP SILENT GRAPH {name}" for name in names]
-        if not operations:  # nothing to replace: one transactional load, no SPARQL text to parse
+        if not operations:  # nothing to replace: one insertion, no SPARQL text to parse
             self._insert(graphs)
             return
         written, union = _ntriples(graphs)

@@ -20,7 +20,7 @@ import functools
 import importlib
 import os
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from .iris import CKG
@@ -118,8 +118,9 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
     if focus_nodes == []:
         return outcome  # nothing to validate (pyshacl would read an empty list as "every node")
     engine = shacl_engine()
+    data = valid
     for _ in range(MAX_ROUNDS):
-        conforms, results, _text = engine.validate(valid, shacl_graph=shapes, inference="none", advanced=True,
+        conforms, results, _text = engine.validate(data, shacl_graph=shapes, inference="none", advanced=True,
                                                    allow_warnings=True, focus_nodes=focus_nodes)
         found = _violations(results, valid)
         outcome.warnings += [v for v, _ in found if v.severity != "Violation" and v not in outcome.warnings]
@@ -133,6 +134,7 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
         focus_nodes = _touched(valid, changed, focus_nodes)
         if focus_nodes == []:
             break  # no node a removal could have made invalid
+        data = _neighbourhood(valid, focus_nodes, ontology)
     for t in borrowed:
         valid.remove(t)
     return outcome
@@ -163,6 +165,29 @@ def _touched(valid: Graph, removed: set[tuple], focus: list[URIRef] | None) -> l
     if focus is not None:
         nodes &= set(focus)
     return sorted(nodes)
+
+
+def _neighbourhood(valid: Graph, nodes: list[URIRef], ontology: Graph) -> Graph:
+    """What the shapes can look at when they check `nodes`: the nodes' own triples, the
+    triples pointing at them (targets such as sh:targetObjectsOf), the triples of the nodes
+    they point to (their types for sh:class, a statement's triple, a geometry's WKT) and the
+    ontology (the class hierarchy). A round after a removal checks a few nodes: reading this
+    instead of the whole batch saves converting the whole batch for the engine again."""
+    out = Graph()
+    pointed = set()
+    for n in nodes:
+        for t in valid.triples((n, None, None)):
+            out.add(t)
+            if not isinstance(t[2], Literal):
+                pointed.add(t[2])
+        for t in valid.triples((None, None, n)):
+            out.add(t)
+    for o in pointed:
+        for t in valid.triples((o, None, None)):
+            out.add(t)
+    for t in ontology:
+        out.add(t)
+    return out
 
 
 def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result, v: Violation) -> set[tuple]:

@@ -78,3 +78,41 @@ def test_an_event_one_report_dates_and_another_only_by_publication_is_stated():
         capture = next(b.graph().subjects(RDF.type, CKG.Capture))
         assert list(b.graph().objects(capture, CKG.dateBasis)) == [Literal("stated")]
         assert validate(b.graph()).conforms
+
+
+def _cascade_graph():
+    """A place wrongly said to be a member of a group: the place fails MemberOfShape as a whole
+    (a place is no actor) and goes; the capture that took it is then left without a place."""
+    g = _build()
+    capture = next(g.subjects(RDF.type, CKG.Capture))
+    place = g.value(capture, CKG.place)
+    group = next(g.subjects(CKG.backedBy, None))
+    g.add((place, CKG.memberOf, group))
+    return g, capture
+
+
+def test_a_removal_that_leaves_another_node_invalid_is_followed_in_the_next_round():
+    g, capture = _cascade_graph()
+    outcome = validate(g)
+    shapes = [v.shape for v in outcome.violations]
+    assert any(s.endswith("MemberOfShape") for s in shapes), shapes
+    assert any(s.endswith("CaptureHasPlaceShape") for s in shapes), shapes
+    assert (capture, RDF.type, CKG.Capture) not in outcome.valid
+    assert (capture, RDF.type, CKG.Capture) in outcome.quarantine
+
+
+def test_later_rounds_on_the_neighbourhood_decide_as_rounds_on_the_whole_graph(monkeypatch):
+    import conflict_kg.validate as validation
+
+    calls = []
+    neighbourhood = validation._neighbourhood
+    monkeypatch.setattr(validation, "_neighbourhood", lambda *args: calls.append(args) or neighbourhood(*args))
+    g, _capture = _cascade_graph()
+    narrow = validate(g)
+    assert calls, "no round after a removal: the case tests nothing"
+    g, _capture = _cascade_graph()
+    monkeypatch.setattr(validation, "_neighbourhood", lambda valid, nodes, ontology: valid)
+    whole = validate(g)
+    assert set(narrow.valid) == set(whole.valid)
+    assert [(v.focus, v.shape, v.path, v.value) for v in narrow.violations] == \
+           [(v.focus, v.shape, v.path, v.value) for v in whole.violations]
