@@ -27,6 +27,7 @@ from .extract.gazetteer import GROUP_CLASSES, Gazetteer, load_gazetteer
 from .extract.records import ENTITY_TYPES, OPERATION_TYPES, RELATIONS, Article, ExtractionFailure
 from .ingest import InputProblem, read_inputs
 from .iris import CKG, document_iri
+from .memory import return_large_buffers_to_os
 from .rdf import GraphBuilder
 from .serialize import format_for, write_rdf, write_text
 from .store import QUARANTINE, REPORT, GraphStore
@@ -85,6 +86,7 @@ def build(inputs: Iterable[Path], options: BuildOptions, *, warn: Callable[[str]
     if options.out is not None:
         format_for(options.out)  # fail on an unknown extension before any work
     summary = BuildSummary()
+    return_large_buffers_to_os()
     # Open the store first: a locked or foreign directory fails before any extraction.
     store = GraphStore.open(options.store, create=True) if options.store is not None else None
     try:
