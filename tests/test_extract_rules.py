@@ -1208,6 +1208,32 @@ def test_unnamed_rebels_clashing_with_a_named_group_are_unidentified(extract_tex
     assert key(facts, "Hezbollah") in op.opponents, summary(facts)
 
 
+@pytest.mark.parametrize("text,place", [
+    ("Kurdish forces captured Raqqa from Islamic State on Tuesday.", "Raqqa"),
+    ("Opposition forces seized Dabiq from the Islamic State group.", "Dabiq"),
+])
+def test_unnamed_forces_taking_a_place_from_a_named_group_are_unidentified(extract_text, text, place):
+    facts = extract_text(text)
+    op = the_op(facts, "Capture", place=place)
+    assert facts.entities[op.agents[0]].type == "UnidentifiedActor" and op.confidence < 0.5, summary(facts)
+    assert op.opponents, summary(facts)
+
+
+@pytest.mark.parametrize("text,agent", [
+    ("Iraqi forces captured Mosul from Islamic State on Tuesday.", "Iraqi forces"),
+    ("The SDF said its forces captured Raqqa on Tuesday.", "Syrian Democratic Forces"),
+])
+def test_forces_that_name_a_group_stay_that_group(extract_text, text, agent):
+    facts = extract_text(text)
+    ops = find_ops(facts, "Capture")
+    assert ops and all(facts.entities[o.agents[0]].label == agent for o in ops), summary(facts)
+
+
+def test_unnamed_forces_taking_a_place_from_nobody_named_give_nothing(extract_text):
+    facts = extract_text("Kurdish forces captured Raqqa on Tuesday.")
+    assert not find_ops(facts, "Capture"), summary(facts)
+
+
 def test_rebels_that_name_a_group_stay_that_group(extract_text):
     facts = extract_text("The Free Syrian Army said its rebels attacked Zabadani on Monday.")
     assert find_ops(facts, "Attack", "Free Syrian Army", "Zabadani"), summary(facts)
