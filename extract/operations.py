@@ -779,6 +779,8 @@ def _names_location(ctx: DocumentContext, tok: Token) -> bool:
 
 def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
     toks = list(syntax.prep_objects(trig, {"from", "against", "on", "targeting", "over"}))
+    if op_type == "Capture":  # "took the town of X from IS": the parser may hang "from" on the place
+        toks += [o for place in syntax.objects(trig) for o in syntax.prep_objects(place, {"from"})]
     if op_type in ATTACK_LIKE:
         toks += syntax.objects(trig)
         if trig.pos_ == "NOUN" and trig.dep_ == "dobj" and trig.head.lemma_.lower() in ctx.lex["suffering_verbs"]:
