@@ -783,8 +783,9 @@ def _opponents(ctx: DocumentContext, trig: Token, op_type: str) -> list[str]:
         toks += [o for place in syntax.objects(trig) for o in syntax.prep_objects(place, {"from"})]
     if op_type in ATTACK_LIKE:
         toks += syntax.objects(trig)
-        if trig.pos_ == "NOUN" and trig.dep_ == "dobj" and trig.head.lemma_.lower() in ctx.lex["suffering_verbs"]:
-            toks += syntax.subjects(trig.head)  # "the YPG suffered shelling by X": the YPG was hit
+        if trig.pos_ == "NOUN" and trig.dep_ == "dobj" and (trig.head.lemma_.lower() in ctx.lex["suffering_verbs"]
+                                                            or trig.head.lemma_.lower() in ctx.lex["resisting_verbs"]):
+            toks += syntax.subjects(trig.head)  # "the YPG suffered shelling by X", "X repelled an IS attack": X was hit
         if trig.pos_ == "NOUN" and trig.dep_ == "nsubj" and trig.head.lemma_.lower() in ("kill", "target", "hit", "strike", "pound", "wound"):
             toks += syntax.objects(trig.head)  # "coalition airstrikes kill 6 IS members"
         toks += [c for c in trig.children if c.dep_ in ("dobj",) for c in c.subtree]

@@ -1236,6 +1236,23 @@ def test_unnamed_forces_taking_a_place_from_nobody_named_give_nothing(extract_te
     assert not find_ops(facts, "Capture"), summary(facts)
 
 
+@pytest.mark.parametrize("text,doer,target,place", [
+    ("Peshmerga forces repelled an Islamic State attack on Kirkuk overnight.", "Islamic State", "Peshmerga", "Kirkuk"),
+    ("The SDF repulsed an attack by Islamic State fighters on Hajin.", "Islamic State", "Syrian Democratic Forces", "Hajin"),
+])
+def test_who_repels_an_attack_is_its_opponent(extract_text, text, doer, target, place):
+    facts = extract_text(text)
+    op = the_op(facts, "Attack", doer, place)
+    assert key(facts, target) in op.opponents, summary(facts)
+
+
+def test_who_only_witnesses_an_attack_is_not_its_opponent(extract_text):
+    facts = extract_text("Reporters with the SDF witnessed an Islamic State attack on Hajin.")
+    op = the_op(facts, "Attack", "Islamic State", "Hajin")
+    sdf = key(facts, "Syrian Democratic Forces")
+    assert sdf is not None and sdf not in op.opponents, summary(facts)
+
+
 def test_rebels_that_name_a_group_stay_that_group(extract_text):
     facts = extract_text("The Free Syrian Army said its rebels attacked Zabadani on Monday.")
     assert find_ops(facts, "Attack", "Free Syrian Army", "Zabadani"), summary(facts)
