@@ -1211,6 +1211,7 @@ def test_unnamed_rebels_clashing_with_a_named_group_are_unidentified(extract_tex
 @pytest.mark.parametrize("text,place", [
     ("Kurdish forces captured Raqqa from Islamic State on Tuesday.", "Raqqa"),
     ("Opposition forces seized Dabiq from the Islamic State group.", "Dabiq"),
+    ("Iran-backed militias captured Abu Kamal from Islamic State.", "Abu Kamal"),
     # the parser hangs "from ..." on "town", not on the verb
     ("Kurdish forces have captured the town of Tabqa from Islamic State militants.", "Tabqa"),
 ])
