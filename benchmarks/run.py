@@ -10,6 +10,9 @@ measured in the same run, on the same texts, with the same model and process cou
 - build_vs_spacy: build throughput (words per second of `pipeline.build` into a new store: model
   and gazetteer loading, parse, rules, RDF, SHACL, store write) divided by the throughput of the
   bare model's `nlp.pipe` on the same texts (model loading not counted), on the largest corpus;
+- extract_vs_spacy: the same for extraction alone (parse and rules in the same worker processes,
+  no RDF, no validation, no store: `extract_child.py`), with `extract_only` (its CPU time
+  included): how far the rules and the workers' start-up alone leave a build from bare spaCy;
 - scaling_10x: build time of the 10x corpus over that of the 1x corpus (quick: 3x over 1x,
   `scaling_corpora` says which);
 - peak_rss_mib: the peak resident memory of the build process at 10x (quick: 3x), with
@@ -372,10 +375,13 @@ def run(quick: bool, jobs: int) -> dict:
         largest = factors[-1]
         log(f"spaCy nlp.pipe on the {largest}x texts")
         spacy_run = measure_spacy(corpora[largest], jobs)
+        log(f"extraction alone (parse and rules) on the {largest}x texts")
+        extract_run = run_child([str(HERE / "extract_child.py"), str(corpora[largest]), "--jobs", str(jobs)])
         big = builds[largest]
         middle = factors[1]
         result.update({
             "build_vs_spacy": round(big["words_per_s"] / spacy_run["words_per_s"], 3),
+            "extract_vs_spacy": round(extract_run["words_per_s"] / spacy_run["words_per_s"], 3),
             "scaling_10x": round(builds[middle]["seconds"] / builds[1]["seconds"], 3),
             "scaling_corpora": f"{middle}x/1x",
             "peak_rss_mib": builds[middle]["peak_rss_mib"],
@@ -386,6 +392,7 @@ def run(quick: bool, jobs: int) -> dict:
             "shacl_share": round(big["stages"].get("shacl_engine_s", 0.0) / big["seconds"], 3),
             "shacl_with_context_share": round(big["stages"].get("validate_with_context_s", 0.0) / big["seconds"], 3),
             "spacy": spacy_run,
+            "extract_only": extract_run,
             "builds": {f"{f}x": b for f, b in builds.items()},
         })
         log(f"large store (~{target} triples) from the {largest}x build")
@@ -407,7 +414,7 @@ def table(result: dict) -> str:
     lines = [f"conflict-kg benchmarks ({result['mode']}, {result['date']})",
              f"machine: {result['machine']['cpu_count']} CPUs, Python {result['machine']['python']}, "
              f"spaCy {result['machine']['spacy']} {result['machine']['spacy_model']}"]
-    for key in ("build_vs_spacy", "scaling_10x", "peak_rss_mib", "shacl_share", "export_turtle_1m_s",
+    for key in ("build_vs_spacy", "extract_vs_spacy", "scaling_10x", "peak_rss_mib", "shacl_share", "export_turtle_1m_s",
                 "add_one_article_1m_s", "add_one_article_cli_1m_s"):
         lines.append(f"  {key:28s} {result.get(key)}")
     for name, ms in result.get("sparql_p50_ms", {}).items():

@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
-REQUIRED = ("build_vs_spacy", "scaling_10x", "peak_rss_mib", "sparql_p50_ms", "shacl_share", "export_turtle_1m_s",
+REQUIRED = ("build_vs_spacy", "extract_vs_spacy", "scaling_10x", "peak_rss_mib", "sparql_p50_ms", "shacl_share", "export_turtle_1m_s",
             "add_one_article_1m_s", "machine", "date")
 
 
