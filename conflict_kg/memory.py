@@ -1,11 +1,12 @@
-"""Keep a long build's memory following the batch: large buffers go back to the system.
+"""Less memory held by a long build: large buffers go back to the system when freed.
 
 Each batch makes a few large, short-lived buffers (its N-Quads text, the rows of its context
 queries). glibc's allocator serves a freed buffer's size from the heap next time instead of
 mapping fresh memory (its mmap threshold rises with every large free), and a heap fragmented
-by long-lived small objects cannot give that memory back: the process's resident size then
-grew batch after batch. A fixed threshold keeps every buffer above it in its own mapping,
-returned when freed. Other allocators and platforms need nothing and are left alone.
+by long-lived small objects cannot give that memory back. A fixed threshold keeps every buffer
+above it in its own mapping, returned when freed: on a 400x synthetic corpus the building
+process held about 35 MiB less after the 10th and the 30th batch (it still grows slowly: see
+the README, "Speed and scale"). Other allocators and platforms are left alone.
 """
 from __future__ import annotations
 

@@ -23,8 +23,9 @@ holds it, so counts and rows would repeat: do not use it on a store.) Hence:
 Only facts that pass SHACL enter. A build goes in batches of articles (``--batch-articles``);
 each batch is validated as a whole, with the store's own facts about the nodes it describes as
 context, so that class, cardinality and disjointness constraints see what is already there (see
-``GraphStore.validate``), and written in one atomic step (a transaction, or for graphs not yet
-in the store one bulk ingestion of sorted files): readers see all of a batch or none of it, and an article's graph is never half written. A build killed between batches leaves the
+``GraphStore.validate``), and written in one atomic step (a transaction, or, for graphs not yet
+in the store, one bulk ingestion of sorted files): readers see all of a batch or none of it,
+and an article's graph is never half written. A build killed between batches leaves the
 batches written so far; running it again replaces their graphs (same content) and completes the
 rest. The quarantine and report files are replaced atomically at the end of a build.
 
