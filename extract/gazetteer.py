@@ -148,12 +148,13 @@ class Gazetteer:
         for entry in entries:
             self.by_id.setdefault(entry.id, entry)
         for entry in self.by_id.values():
-            for form in entry.surface_forms():
+            forms = entry.surface_forms()
+            for form in forms:
                 self._by_fold.setdefault(fold(form), []).append(entry)
                 if entry.type in PLACE_CLASSES and len(skeleton(form)) >= 4:
                     self._by_skeleton.setdefault((entry.type, skeleton(form)), []).append((entry, len(fold(form))))
             if entry.type == "ArmedGroup":
-                self.sentence_cased |= {c for f in entry.surface_forms() if (c := sentence_case(f)) != f}
+                self.sentence_cased |= {c for f in forms if (c := sentence_case(f)) != f}
             for dem in entry.demonyms:
                 self.demonyms.setdefault(fold(dem), entry)
             if entry.capital:
