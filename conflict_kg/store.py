@@ -358,9 +358,6 @@ class GraphStore:
             self.replace_graphs(graphs)
         except StoreError as exc:
             raise StoreError(f"{exc}; nothing of the batch was written") from None
-        # RocksDB keeps what was written in memory tables until they are flushed: without this
-        # a build's memory grew with every batch (about 26 MiB per 40k quads), not with the batch.
-        self.db.flush()
         return self._quarantine_of(builder, outcome)
 
     def record_quarantine(self, articles: Iterable[str], quads: list[ox.Quad], outcome: ValidationOutcome) -> None:
@@ -428,6 +425,7 @@ class GraphStore:
             self.db.update(" ;\n".join(operations))
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.path}: the update failed and was rolled back: {exc}") from None
+        self._flush_memory_tables()
 
     def _insert(self, graphs: dict[URIRef, list[tuple] | None]) -> None:
         """Add new graphs and their union to the default graph, all or nothing.
@@ -440,8 +438,9 @@ class GraphStore:
             return
         lines += [f"{t} .\n" for t in union]
         data = "".join(lines).encode("utf-8")
+        bulk = len(lines) <= BULK_QUADS_MAX
         try:
-            if len(lines) <= BULK_QUADS_MAX:
+            if bulk:
                 # Sorted files handed to the database whole: no write-ahead log and no memory
                 # tables to flush, about half the CPU of `load`. The text was made from
                 # pyoxigraph terms, already checked, hence `lenient`.
@@ -450,6 +449,14 @@ class GraphStore:
                 self.db.load(data, format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.path}: the insertion failed and was rolled back: {exc}") from None
+        if not bulk:
+            self._flush_memory_tables()
+
+    def _flush_memory_tables(self) -> None:
+        """After a transaction: RocksDB keeps what a transaction wrote in memory tables until
+        they are flushed, so without this a build's memory grew with every batch (about 26 MiB
+        per 40k quads), not with the batch. A bulk insertion writes files and needs none."""
+        self.db.flush()
 
     # -- removing --------------------------------------------------------------------------
     def remove(self, ids: Iterable[str]) -> list[StoredArticle]:
