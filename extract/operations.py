@@ -7,6 +7,7 @@ negation or a modal ("would take") yields nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from spacy.tokens import Span, Token
@@ -233,8 +234,14 @@ def _place_past_a_noun_list(ctx: DocumentContext, stop: int, sent: Span) -> list
     while no other verb comes first."""
     if stop >= sent.end or ctx.doc[stop].lower_ != "and":
         return []
-    for t in ctx.doc[stop + 1: sent.end]:
-        if t.pos_ in ("VERB", "AUX") or t.lower_ in (";", ","):
+    return _first_place(ctx, ctx.doc[stop + 1: sent.end],
+                        until=lambda t: t.pos_ in ("VERB", "AUX") or t.lower_ in (";", ","))
+
+
+def _first_place(ctx: DocumentContext, toks: Iterable[Token], *, until: Callable[[Token], bool]) -> list[str]:
+    """The first place named in `toks` before a token `until` holds for ([] if none)."""
+    for t in toks:
+        if until(t):
             return []
         if key := ctx.place_at(t):
             return [key]
@@ -898,13 +905,9 @@ def _following_place(ctx: DocumentContext, trig: Token, sent: Span) -> list[str]
     item = trig.dep_ in ("ROOT", "conj", "appos", "pobj") or (trig.dep_ == "nsubj" and trig.head.pos_ == "VERB")
     if not (trig.pos_ in ("NOUN", "PROPN") and item) and not (_gerund_headline(trig) and trig.dep_ == "ROOT"):
         return []
-    for tok in ctx.doc[trig.i + 1: sent.end]:
-        if tok.lower_ in ("and", ",", ";", "but") or tok.is_sent_start or trigger_type(ctx, tok):
-            return []
-        key = ctx.place_at(tok)
-        if key:
-            return [key]
-    return []
+    return _first_place(ctx, ctx.doc[trig.i + 1: sent.end],
+                        until=lambda t: t.lower_ in ("and", ",", ";", "but") or t.is_sent_start
+                        or bool(trigger_type(ctx, t)))
 
 
 def _elsewhere(ctx: DocumentContext, tok: Token, trig: Token, agents) -> bool:
