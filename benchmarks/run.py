@@ -17,7 +17,10 @@ measured in the same run, on the same texts, with the same model and process cou
   `scaling_corpora` says which);
 - peak_rss_mib: the peak resident memory of the build process at 10x (quick: 3x), with
   `peak_rss_mib_by_corpus` and `rss_after_batches_mib` (the resident size after each batch of the
-  largest build: whether memory follows the batch or the corpus);
+  largest build: whether memory follows the batch or the corpus); full runs add `store_memory`
+  (`memory.py`: 200 batches of new quads written to a store, the resident size every 10) and
+  `memory_bounded`, whether that size has stopped growing (`memory.py --build 700` adds a build
+  long enough to show it, about 8 minutes);
 - sparql_p50_ms: the median time of each bundled query on the large store through `run_query`,
   the whole `conflict-kg query --param` path (prefixes, safety check, parameters bound by a
   VALUES block, Oxigraph's evaluation and every row read into Python), over 7 runs, with
@@ -59,6 +62,7 @@ CACHE = HERE / ".cache"
 sys.path.insert(0, str(HERE))
 
 import bigstore  # noqa: E402
+import memory  # noqa: E402
 import synthetic  # noqa: E402
 
 PARAMS = {"place_label": "Albu Kamal", "region_label": "Deir ez-Zor Governorate", "entity_label": "Islamic State"}
@@ -404,6 +408,10 @@ def run(quick: bool, jobs: int) -> dict:
         result.update(measure_add(store, work))
         log("engines")
         result["engines"] = measure_engines(CACHE / f"build-{middle}x")
+        if not quick:
+            log("store memory as a store grows (about 3 minutes)")
+            result["store_memory"] = memory.measure_store_memory(store)
+            result["memory_bounded"] = result["store_memory"]["bounded"]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result["total_s"] = round(time.perf_counter() - started, 1)
@@ -414,8 +422,8 @@ def table(result: dict) -> str:
     lines = [f"conflict-kg benchmarks ({result['mode']}, {result['date']})",
              f"machine: {result['machine']['cpu_count']} CPUs, Python {result['machine']['python']}, "
              f"spaCy {result['machine']['spacy']} {result['machine']['spacy_model']}"]
-    for key in ("build_vs_spacy", "extract_vs_spacy", "scaling_10x", "peak_rss_mib", "shacl_share", "export_turtle_1m_s",
-                "add_one_article_1m_s", "add_one_article_cli_1m_s"):
+    for key in ("build_vs_spacy", "extract_vs_spacy", "scaling_10x", "peak_rss_mib", "memory_bounded", "shacl_share",
+                "export_turtle_1m_s", "add_one_article_1m_s", "add_one_article_cli_1m_s"):
         lines.append(f"  {key:28s} {result.get(key)}")
     for name, ms in result.get("sparql_p50_ms", {}).items():
         lines.append(f"  sparql_p50_ms[{name}]".ljust(30) + f" {ms}")

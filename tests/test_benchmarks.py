@@ -103,6 +103,32 @@ def test_a_store_is_replicated_to_the_size_asked(tmp_path):
     assert main(["query", "--store", str(tmp_path / "big"), "backers"]) == 0
 
 
+def test_memory_is_bounded_when_the_last_samples_are_flat():
+    memory = _module("memory")
+    rising = [float(10 * i) for i in range(15)]
+    flat_end = rising + [150.0, 151.0, 150.5, 152.0, 151.0, 150.0, 153.0, 152.0, 151.0, 152.5]
+    assert memory.verdict(flat_end)["tail_growth_mib"] == 3.0 and memory.verdict(flat_end)["bounded"]
+    still_rising = [float(10 * i) for i in range(25)]
+    assert memory.verdict(still_rising) == {"tail_samples": 10, "tail_growth_mib": 90.0, "bounded": False}
+    assert memory.verdict(rising[:5])["bounded"] is False  # too few samples to tell
+
+
+def test_the_store_memory_measure_writes_new_quads_in_every_batch(tmp_path):
+    from conflict_kg.cli import main
+    from conflict_kg.store import GraphStore
+
+    memory = _module("memory")
+    store = tmp_path / "store"
+    article = REPO / "examples" / "articles" / "004_3e1acabdcdbb3fd5.txt"
+    assert main(["build", str(article), "--published", "2019-04-22", "--store", str(store), "--no-progress"]) == 0
+    with GraphStore.open(store, read_only=True) as held:
+        quads = sum(1 for _ in held.db.quads_for_pattern(None, None, None, None))
+    result = memory.measure_store_memory(store, batch_quads=500, rounds=2, every=2)
+    batches = 2 * -(-quads // 500)
+    assert result["batches"] == batches and len(result["rss_growth_mib"]) == batches // 2
+    assert set(result) >= {"tail_growth_mib", "bounded", "quads_written"}
+
+
 @pytest.mark.skipif(os.environ.get("CONFLICT_KG_BENCH") != "1",
                     reason="the benchmark run takes about a minute: set CONFLICT_KG_BENCH=1 to run it")
 def test_the_quick_benchmark_prints_one_json_object_with_every_figure():
