@@ -436,8 +436,8 @@ def _order_columns(g: Any, columns: list[list[str]]) -> dict[str, tuple[float, f
 
 _PLACES = """
 SELECT DISTINCT ?p ?placeName ?class ?place_label WHERE {
-  ?p rdfs:label|skos:altLabel ?name .
-  FILTER(LCASE(STR(?name)) = LCASE(STR(?place_label)))
+  BIND(LCASE(STR(?place_label)) AS ?key)
+  ?p skos:hiddenLabel ?key .
   ?p rdfs:label ?placeName ; a ?class .
   VALUES ?class { ckg:Town ckg:Facility ckg:Region ckg:Country }
 }

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from decimal import Decimal
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -87,6 +87,16 @@ def confidence(value: float) -> Literal:
 
 
 @functools.lru_cache(maxsize=1 << 13)
+def name_key(name: str) -> str:
+    """A name as the bundled queries look it up: lower-cased as SPARQL's LCASE does (Unicode
+    lower case), so that LCASE of what a user types finds it.
+
+    >>> name_key("Deir ez-Zor")
+    'deir ez-zor'
+    """
+    return clean_literal(name).lower()
+
+
 def text(value: str, lang: str | None = "en") -> Literal:
     """A language-tagged literal of cleaned text (no tag when `lang` is not a valid one)."""
     return Literal(clean_literal(value), lang=language_tag(lang))
@@ -220,10 +230,7 @@ class GraphBuilder:
         etype = self._entity_type[node]  # the first type an IRI got stays its type
         self._add(doc, node, RDF.type, iris.term(CKG, ent.subclass if ent.subclass and etype == "ArmedGroup" else etype))
         label = self._labels.setdefault(node, clean_literal(ent.label) or ent.key)
-        self._add(doc, node, RDFS.label, text(label))
-        for name in sorted(ent.names):
-            if clean_literal(name) and clean_literal(name) != label:
-                self._add(doc, node, SKOS.altLabel, text(name))
+        self._names(doc, node, label, ent.names)
         if ent.wikidata and re.fullmatch(r"Q\d+", ent.wikidata):
             self._add(doc, node, SKOS.exactMatch, WD[ent.wikidata])
         for place in ent.located_in:  # region and country; each container node is typed and labelled
@@ -240,6 +247,20 @@ class GraphBuilder:
         self._add(doc, node, PROV.wasDerivedFrom, source)
         for ev in ent.evidence:
             self._add(doc, node, CKG.evidence, self._evidence(ev))
+
+    def _names(self, doc: str, node: URIRef, label: str, aliases: Iterable[str]) -> None:
+        """The entity's name, its aliases, and each of them in lower case as a search key
+        (skos:hiddenLabel, SKOS's label for search): the bundled queries find an entity by a
+        name in any case with one index look-up, instead of lower-casing every name in the
+        store."""
+        self._add(doc, node, RDFS.label, text(label))
+        names = {label}
+        for name in sorted(aliases):
+            if clean_literal(name) and clean_literal(name) != label:
+                self._add(doc, node, SKOS.altLabel, text(name))
+                names.add(clean_literal(name))
+        for key in sorted({name_key(name) for name in names}):
+            self._add(doc, node, SKOS.hiddenLabel, plain(key))
 
     def _point(self, doc: str, node: URIRef, lat: float, lon: float) -> None:
         geom = iris.geometry_iri(node)
@@ -264,7 +285,7 @@ class GraphBuilder:
         self._entity_iri.setdefault(known.id, node)
         label = self._labels.setdefault(node, clean_literal(known.label) or known.id)
         self._add(doc, node, RDF.type, iris.term(CKG, etype))
-        self._add(doc, node, RDFS.label, text(label))
+        self._names(doc, node, label, ())
         if known.wikidata and re.fullmatch(r"Q\d+", known.wikidata):
             self._add(doc, node, SKOS.exactMatch, WD[known.wikidata])
         if etype != "Country":

@@ -70,7 +70,7 @@ ONTOLOGY_GRAPH = URIRef("https://w3id.org/conflict-kg/ontology")
 BULK_QUADS_MAX = 500_000
 # Links with no upper bound that every article writes for itself: the batch's own copies are
 # enough to validate it, and leaving the store's out keeps the context small for busy entities.
-_UNBOUNDED = {str(CKG.evidence), str(PROV.wasDerivedFrom), str(SKOS.altLabel)}
+_UNBOUNDED = {str(CKG.evidence), str(PROV.wasDerivedFrom), str(SKOS.altLabel), str(SKOS.hiddenLabel)}
 _XSD_STRING = str(XSD.string)
 # Readable prefixes for exports. `res:` is left out: its IRIs contain "/", which a Turtle
 # prefixed name can only hold escaped (res:group\/x), so they are written in full.
