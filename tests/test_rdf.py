@@ -49,6 +49,17 @@ def test_same_entity_in_two_articles_is_one_node_with_both_sources():
     assert (None, SKOS.altLabel, Literal("Black Banner group", lang="en")) in g
 
 
+def test_every_name_of_an_entity_has_its_lower_case_search_key():
+    g = _graph("d1", "d2").graph()
+    named = set(g.subjects(SKOS.altLabel, None))
+    assert named
+    for node in named:
+        names = set(g.objects(node, RDFS.label)) | set(g.objects(node, SKOS.altLabel))
+        assert set(g.objects(node, SKOS.hiddenLabel)) == {Literal(str(n).lower()) for n in names}
+    operations = set(g.subjects(RDF.type, CKG.Capture))
+    assert not any((op, SKOS.hiddenLabel, None) in g for op in operations)  # operations are not looked up by name
+
+
 @pytest.mark.parametrize("suffix,ox_format", [(".ttl", ox.RdfFormat.TURTLE), (".nt", ox.RdfFormat.N_TRIPLES),
                                               (".jsonld", ox.RdfFormat.JSON_LD), (".trig", ox.RdfFormat.TRIG)])
 def test_every_format_parses_back_with_rdflib_and_pyoxigraph(tmp_path, suffix, ox_format):
