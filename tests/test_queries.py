@@ -234,8 +234,10 @@ def test_entity(graph: Graph, store: pyoxigraph.Store) -> None:
     rows = run(graph, store, "entity", entity_label="isis")
     assert {r["entity"] for r in rows} == {"Islamic State"}
     facts = {(r["direction"], r["property"], r["value"]): r["sources"] for r in rows}
-    assert facts[("out", "type", "JihadistGroup")] == "doc-1 | doc-2"
-    assert ("out", "altLabel", "ISIS") in facts
+    # The entity's documents are listed once; its own facts (type, names) come from them.
+    assert facts[("out", "wasDerivedFrom", "documents")] == "doc-1 | doc-2"
+    assert facts[("out", "type", "JihadistGroup")] == ""
+    assert ("out", "altLabel", "ISIS") in facts and ("out", "hiddenLabel", "isis") not in facts
     assert facts[("in", "leaderOf", "Abu Bakr al-Baghdadi")] == "doc-2"
     assert facts[("in", "opponent", "Capture of Raqqa by Syrian Democratic Forces (2017-10-17)")] == "doc-2"
 
