@@ -8,10 +8,11 @@
   batch (`bulk_load`, N-Quads), each followed by a read of the store; the quads are those of the
   large benchmark store, then twice again with every resource IRI renamed, so that every batch
   is new data. The resident size is sampled every 10 batches. RocksDB (under Oxigraph) keeps
-  caches and table indexes of its own, which fill as the store grows and stop at their size.
+  caches, which fill as the store grows and then stop at their size, and each data file's index
+  and filter, which grow with the data (about 2 MiB per million quads on this machine).
 - build: `build_child.py` on a synthetic corpus of `--build` copies of the samples (700x:
-  3,500 articles, 70 batches, about 2.6M quads in the store at the end): the resident size of
-  the building process after each batch is written.
+  3,500 articles, 70 batches, 1.3M triples): the resident size of the building process after
+  each batch is written.
 
 `bounded` says whether the resident size has stopped growing: over the last `TAIL_SAMPLES`
 samples it grew by at most `PLATEAU_MIB`. Prints one JSON object (with --json; else a short summary).
