@@ -185,18 +185,27 @@ def _query(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     from .store import GraphStore, StoreError
     try:
+        text = resolve_query(args.query)
         if args.store is not None:
             with GraphStore.open(args.store, read_only=True) as held:
-                result = run_query(held.db, resolve_query(args.query), params=dict(args.param),
-                                   limit=args.limit, offset=args.offset)
+                _warn_missing_name_keys(held.db, text, args.store)
+                result = run_query(held.db, text, params=dict(args.param), limit=args.limit, offset=args.offset)
         else:
-            result = run_query(open_store(Path(args.graph)), resolve_query(args.query), params=dict(args.param),
-                               limit=args.limit, offset=args.offset)
+            graph = open_store(Path(args.graph))
+            _warn_missing_name_keys(graph, text, args.graph)
+            result = run_query(graph, text, params=dict(args.param), limit=args.limit, offset=args.offset)
     except (QueryError, StoreError) as exc:
         _err(f"error: {exc}")
         return EXIT_FAILED
     sys.stdout.write(format_result(result, args.format))
     return EXIT_OK
+
+
+def _warn_missing_name_keys(store, query: str | None, source) -> None:
+    from .query import MISSING_NAME_KEYS, missing_name_keys
+
+    if missing_name_keys(store, query):
+        _err(f"warning: {source}: {MISSING_NAME_KEYS}")
 
 
 def _remove(args: argparse.Namespace) -> int:
@@ -238,6 +247,10 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"SPARQL endpoint (read-only): {url}\nstore: {args.store}   stop with Ctrl-C", flush=True)
 
     try:
+        from .store import GraphStore
+
+        with GraphStore.open(args.store, read_only=True) as held:
+            _warn_missing_name_keys(held.db, None, args.store)
         serve(args.store, host=args.host, port=args.port, timeout_s=args.timeout, ready=ready)
     except (ServeError, StoreError) as exc:
         _err(f"error: {exc}")

@@ -168,6 +168,24 @@ def open_store(graph_path: Path) -> ox.Store:
     return store
 
 
+NAME_KEY = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
+
+
+def missing_name_keys(store: ox.Store, query: str | None = None) -> bool:
+    """Whether the store holds names but none of their lower-case search keys (skos:hiddenLabel):
+    a graph written before conflict-kg wrote them, where the bundled queries that find an
+    entity, region or place by name find nothing. With `query`, only when it reads the keys."""
+    if query is not None and "hiddenLabel" not in query:
+        return False
+    key, label = ox.NamedNode(NAME_KEY), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    holds = lambda predicate: next(iter(store.quads_for_pattern(None, predicate, None, None)), None) is not None  # noqa: E731
+    return holds(label) and not holds(key)
+
+
+MISSING_NAME_KEYS = ("it holds no lower-case name keys (skos:hiddenLabel): it was written before "
+                     "conflict-kg wrote them, so names are not found; build it again to add them")
+
+
 def run_query(store: ox.Store, query: str, *, params: dict[str, str] | None = None,
               union: bool = False, limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a checked query on the default graph; `params` bind variables to plain literals

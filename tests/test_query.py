@@ -203,3 +203,26 @@ def test_filters_narrow_through_run_query(store):
     typed = run_query(store, q.text, params={"operation_type": kind.upper()})
     assert typed.rows and all(row[0].value == kind for row in typed.rows)
     assert typed.rows == tuple(row for row in full.rows if row[0].value == kind)
+
+
+def test_a_graph_written_before_the_name_keys_gets_a_warning(tmp_path, capsys):
+    from conflict_kg.cli import main
+
+    old = tmp_path / "old.ttl"
+    old.write_text('<https://w3id.org/conflict-kg/resource/group/x> '
+                   '<http://www.w3.org/2000/01/rdf-schema#label> "Islamic State"@en .\n', encoding="utf-8")
+    assert main(["query", str(old), "entity", "--param", "entity_label=islamic state"]) == 0
+    assert "no lower-case name keys" in capsys.readouterr().err
+    assert main(["query", str(old), "backers"]) == 0  # a query that does not read the keys
+    assert "name keys" not in capsys.readouterr().err
+    new = tmp_path / "new.ttl"
+    write_rdf(_builder_graph(), new)
+    assert main(["query", str(new), "entity", "--param", "entity_label=tal sawda"]) == 0
+    captured = capsys.readouterr()
+    assert "name keys" not in captured.err and "Tal Sawda" in captured.out
+
+
+def _builder_graph():
+    builder = GraphBuilder()
+    builder.add(sample_facts("d1"))
+    return builder.graph()
