@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .query import QueryError, open_store, run_query
+from .query import MISSING_NAME_KEYS, QueryError, missing_name_keys, open_store, run_query
 from .serialize import atomic_output
 
 KINDS = ("backing", "control", "map", "monthly")
@@ -497,6 +497,8 @@ def _control(source: GraphSource, options: PlotOptions) -> tuple[Any, list[str]]
     known = [f"{_value(r['name'])} ({_value(r['n'])})" for r in _select(source, _CONTROL_PLACES)]
     if not places:
         hint = f"; places with captures or withdrawals: {', '.join(known[:12])}" if known else ""
+        if missing_name_keys(source.db):
+            hint = f"; {MISSING_NAME_KEYS}"
         raise PlotError(f"no place named {options.place!r} in the graph{hint}")
     # Prefer the most specific kind of place when a name is shared (a town and its province).
     rank = {"Town": 0, "Facility": 1, "Region": 2, "Country": 3}

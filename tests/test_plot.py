@@ -101,6 +101,14 @@ def test_control_needs_a_known_place(source: GraphSource, tmp_path: Path) -> Non
     assert not (tmp_path / "c.png").exists()
 
 
+def test_control_in_a_graph_without_name_keys_says_why_no_place_is_found(tmp_path: Path) -> None:
+    old = tmp_path / "old.ttl"
+    old.write_text('<https://w3id.org/conflict-kg/resource/place/raqqa> a <https://w3id.org/conflict-kg/ontology#Town> ; '
+                   '<http://www.w3.org/2000/01/rdf-schema#label> "Raqqa"@en .\n', encoding="utf-8")
+    with pytest.raises(PlotError, match="no lower-case name keys"):
+        plot("control", open_source(graph=old), tmp_path / "c.png", options=PlotOptions(place="Raqqa"))
+
+
 def test_control_alias_matches_case_insensitively(source: GraphSource, tmp_path: Path) -> None:
     summary = plot("control", source, tmp_path / "c.svg", options=PlotOptions(place="ABU KAMAL"))
     assert summary.lines[0] == "2 events (0 undated), 1 source"
