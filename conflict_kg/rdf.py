@@ -97,6 +97,7 @@ def name_key(name: str) -> str:
     return clean_literal(name).lower()
 
 
+@functools.lru_cache(maxsize=1 << 13)
 def text(value: str, lang: str | None = "en") -> Literal:
     """A language-tagged literal of cleaned text (no tag when `lang` is not a valid one)."""
     return Literal(clean_literal(value), lang=language_tag(lang))
@@ -256,9 +257,10 @@ class GraphBuilder:
         self._add(doc, node, RDFS.label, text(label))
         names = {label}
         for name in sorted(aliases):
-            if clean_literal(name) and clean_literal(name) != label:
+            alias = clean_literal(name)
+            if alias and alias != label:
                 self._add(doc, node, SKOS.altLabel, text(name))
-                names.add(clean_literal(name))
+                names.add(alias)
         for key in sorted({name_key(name) for name in names}):
             self._add(doc, node, SKOS.hiddenLabel, plain(key))
 
