@@ -168,7 +168,8 @@ def open_store(graph_path: Path) -> ox.Store:
     return store
 
 
-NAME_KEY = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
+NAME_KEY = ox.NamedNode("http://www.w3.org/2004/02/skos/core#hiddenLabel")
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
 def missing_name_keys(store: ox.Store, query: str | None = None) -> bool:
@@ -177,9 +178,12 @@ def missing_name_keys(store: ox.Store, query: str | None = None) -> bool:
     entity, region or place by name find nothing. With `query`, only when it reads the keys."""
     if query is not None and "hiddenLabel" not in query:
         return False
-    key, label = ox.NamedNode(NAME_KEY), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    holds = lambda predicate: next(iter(store.quads_for_pattern(None, predicate, None, None)), None) is not None  # noqa: E731
-    return holds(label) and not holds(key)
+    return _holds(store, LABEL) and not _holds(store, NAME_KEY)
+
+
+def _holds(store: ox.Store, predicate: ox.NamedNode) -> bool:
+    """Whether any graph of the store has a triple with `predicate`."""
+    return next(iter(store.quads_for_pattern(None, predicate, None, None)), None) is not None
 
 
 MISSING_NAME_KEYS = ("it holds no lower-case name keys (skos:hiddenLabel): it was written before "
