@@ -52,3 +52,9 @@ def test_precedence_operators_and_negative_indices_as_attribute_ruler():
     assert [(t.lemma_, t.norm_) for t in got] == [(t.lemma_, t.norm_) for t in expected]
     assert [t.lemma_ for t in got][:6] == ["article", "BIG", "", "", "article", ""]
     assert got[6].lemma_ == "TOWN" and got[8].lemma_ == "NUM"
+
+
+def test_a_pipeline_without_an_attribute_ruler_is_left_as_it_is():
+    nlp = spacy.blank("en")
+    use_indexed_attribute_ruler(nlp)
+    assert nlp.pipe_names == []
