@@ -141,3 +141,29 @@ def test_the_quick_benchmark_prints_one_json_object_with_every_figure():
     assert set(result["sparql_p50_ms"]) >= {"backers", "captures", "entity", "groups", "operations",
                                             "operations-at-place", "operations-in-region"}
     assert result["machine"]["cpu_count"] >= 1
+
+
+def test_pipeline_stages_time_every_component_and_the_rules():
+    stages = _module("stages")
+    result = stages.pipeline_stages(REPO / "examples" / "articles.jsonl")
+    assert result["tokens"] > 1000
+    assert set(result["seconds"]) == {"tokenizer", "rules", *result["pipes"]}
+    assert "indexed_attribute_ruler" in result["pipes"] and "attribute_ruler" not in result["pipes"]
+    assert all(s >= 0 for s in result["seconds"].values())
+
+
+def test_building_stages_build_what_a_build_writes(tmp_path):
+    """The building process measured alone (facts extracted first) writes the same triples as
+    `conflict-kg build` to a store, and every stage it reports was reached."""
+    from conflict_kg.pipeline import BuildOptions, build
+
+    corpus = REPO / "examples" / "articles.jsonl"
+    result = subprocess.run([sys.executable, str(BENCH / "stages.py"), "building", str(corpus)], cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    measured = json.loads(result.stdout)
+    built = build([corpus], BuildOptions(store=tmp_path / "store", progress=False), warn=lambda _line: None)
+    assert (measured["articles"], measured["triples"]) == (built.articles, built.triples)
+    assert built.articles == 5 and built.triples > 0
+    for stage in ("facts_to_triples_s", "batch_as_rdflib_graph_s", "shacl_s", "store_write_s"):
+        assert measured["stages"][stage] > 0, stage  # (a new store has no context to read)
