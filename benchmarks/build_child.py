@@ -45,7 +45,8 @@ def sampled_after(owner: object, name: str) -> None:
     setattr(owner, name, wrapper)
 
 
-def timed(owner: object, name: str, stage: str) -> None:
+def timed(owner: object, name: str, stage: str, spent: dict[str, float] = SPENT) -> None:
+    """Add the time spent in `owner.name` to `spent[stage]` (also used by `stages.py`)."""
     original = getattr(owner, name)
 
     @functools.wraps(original)
@@ -54,7 +55,7 @@ def timed(owner: object, name: str, stage: str) -> None:
         try:
             return original(*args, **kwargs)
         finally:
-            SPENT[stage] += time.perf_counter() - start
+            spent[stage] += time.perf_counter() - start
 
     setattr(owner, name, wrapper)
 

@@ -13,7 +13,6 @@ is measured without workers sharing the cores. Both print one JSON object.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import sys
 import tempfile
@@ -21,6 +20,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+
+from build_child import timed  # benchmarks/ is on the path when this runs
 
 
 def seconds(fn: Callable[[], object]) -> float:
@@ -65,28 +66,16 @@ def building_stages(corpus: Path) -> dict:
     articles = [a for a in read_inputs([corpus]) if isinstance(a, Article)]
     facts = list(extract_articles(articles, options=ExtractOptions(n_process=2)))
     spent: dict[str, float] = defaultdict(float)
-
-    def timed(owner: object, name: str, stage: str) -> None:
-        original = getattr(owner, name)
-
-        @functools.wraps(original)
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                spent[stage] += time.perf_counter() - start
-        setattr(owner, name, wrapper)
-
-    timed(GraphBuilder, "add", "facts_to_triples_s")
-    timed(GraphBuilder, "graph", "batch_as_rdflib_graph_s")
-    timed(store.GraphStore, "_context", "store_context_s")
-    timed(store, "validate", "shacl_s")  # conflict_kg.validate.validate as store.py calls it
-    timed(validate, "_violations", "shacl_results_s")
-    timed(store.GraphStore, "validate", "validate_with_context_s")
-    timed(store, "_ntriples", "nquads_text_s")
-    timed(store.GraphStore, "_insert", "store_insert_s")
-    timed(store.GraphStore, "write", "store_write_s")
+    for owner, name, stage in ((GraphBuilder, "add", "facts_to_triples_s"),
+                               (GraphBuilder, "graph", "batch_as_rdflib_graph_s"),
+                               (store.GraphStore, "_context", "store_context_s"),
+                               (store, "validate", "shacl_s"),  # conflict_kg.validate.validate as store.py calls it
+                               (validate, "_violations", "shacl_results_s"),
+                               (store.GraphStore, "validate", "validate_with_context_s"),
+                               (store, "_ntriples", "nquads_text_s"),
+                               (store.GraphStore, "_insert", "store_insert_s"),
+                               (store.GraphStore, "write", "store_write_s")):
+        timed(owner, name, stage, spent)
 
     class Extracted:
         """Stands in for the extractor: the facts extracted above, in input order."""
