@@ -27,7 +27,7 @@ from .extract.gazetteer import GROUP_CLASSES, Gazetteer, load_gazetteer
 from .extract.records import ENTITY_TYPES, OPERATION_TYPES, RELATIONS, Article, ExtractionFailure
 from .ingest import InputProblem, read_inputs
 from .iris import CKG, document_iri
-from .memory import return_large_buffers_to_os
+from .memory import collect_per_batch, return_large_buffers_to_os
 from .rdf import GraphBuilder
 from .serialize import format_for, write_rdf, write_text
 from .store import QUARANTINE, REPORT, GraphStore
@@ -116,17 +116,10 @@ def _build(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary,
             facts = (extractor.extract(stream, warn=warn) if extractor is not None
                      else extract_articles(stream, options=options.extract, warn=warn))
             bar = tqdm(facts, unit="article", disable=not options.progress, desc="extracting")
-            for batch in batches(bar, options.batch_articles):
-                builder = GraphBuilder(gazetteer=gazetteer, known=target)
-                for item in batch:
-                    if isinstance(item, ExtractionFailure):
-                        summary.failed.append(f"{item.article.source}: {item.message}")
-                        warn(f"error: {item.article.source}: {item.message}")
-                        continue
-                    builder.add(item)
-                    summary.articles += 1
-                outcome = target.validate(builder)
-                written.add(builder, outcome, target.write(builder, outcome))
+            with collect_per_batch() as collect:
+                for batch in batches(bar, options.batch_articles):
+                    _add_batch(batch, target, gazetteer, summary, written, warn)
+                    collect()  # the batch's graphs are garbage now
         target.record_quarantine(written.articles, written.quarantine_quads, written.outcome)
         if options.out is not None:
             summary.triples = _write(target, written.outcome, options.out, summary)
@@ -140,6 +133,21 @@ def _build(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary,
     summary.violations = len(written.outcome.violations)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _add_batch(batch: list, target: GraphStore, gazetteer: Gazetteer | None, summary: BuildSummary,
+               written: _Written, warn: Callable[[str], None]) -> None:
+    """Turn a batch of facts into RDF, validate it with the store's context and write it."""
+    builder = GraphBuilder(gazetteer=gazetteer, known=target)
+    for item in batch:
+        if isinstance(item, ExtractionFailure):
+            summary.failed.append(f"{item.article.source}: {item.message}")
+            warn(f"error: {item.article.source}: {item.message}")
+            continue
+        builder.add(item)
+        summary.articles += 1
+    outcome = target.validate(builder)
+    written.add(builder, outcome, target.write(builder, outcome))
 
 
 @contextmanager
