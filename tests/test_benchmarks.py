@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
-REQUIRED = ("build_vs_spacy", "extract_vs_spacy", "scaling_10x", "peak_rss_mib", "sparql_p50_ms", "shacl_share", "export_turtle_1m_s",
+REQUIRED = ("build_vs_spacy", "extract_vs_spacy", "ratio_rounds", "scaling_10x", "peak_rss_mib", "sparql_p50_ms", "shacl_share", "export_turtle_1m_s",
             "add_one_article_1m_s", "machine", "date")
 
 
@@ -141,6 +141,14 @@ def test_the_quick_benchmark_prints_one_json_object_with_every_figure():
     assert set(result["sparql_p50_ms"]) >= {"backers", "captures", "entity", "groups", "operations",
                                             "operations-at-place", "operations-in-region"}
     assert result["machine"]["cpu_count"] >= 1
+
+
+def test_the_ratios_come_from_the_median_round():
+    run = _module("run")
+    rounds = [{"build_vs_spacy": r, "name": n} for r, n in ((0.83, "fast baseline"), (0.63, "slow build"), (0.70, "middle"))]
+    assert run.median_round(rounds)["name"] == "middle"
+    assert run.median_round(rounds[:2])["name"] == "slow build"  # the lower middle: no rounding up
+    assert run.median_round(rounds[:1])["name"] == "fast baseline"
 
 
 def test_pipeline_stages_time_every_component_and_the_rules():
