@@ -21,8 +21,7 @@ from pathlib import Path
 
 SPENT: dict[str, float] = defaultdict(float)
 RSS_AFTER_BATCHES: list[float] = []  # the building process's resident size after each batch is written
-BATCH_TIMES: list[list[float]] = []  # seconds from the build's start to each batch's validation and to its write's end
-START = time.perf_counter()
+BATCH_SPANS: list[tuple[float, float]] = []  # perf_counter() when each batch's work began and ended
 
 
 def resident_mib() -> float:
@@ -34,32 +33,20 @@ def resident_mib() -> float:
     return round(pages * resource.getpagesize() / 2**20, 1)
 
 
-def sampled_after(owner: object, name: str) -> None:
-    """After each call of `owner.name` (a batch's write), its end time and the resident size."""
+def sampled_batches(owner: object, name: str) -> None:
+    """Around each call of `owner.name` (one batch: facts to triples, validation, write): when
+    it began and ended, which shows how long the start and the end of a build leave the
+    building process idle, and the resident size after it."""
     original = getattr(owner, name)
 
     @functools.wraps(original)
     def wrapper(*args, **kwargs):
+        start = time.perf_counter()
         try:
             return original(*args, **kwargs)
         finally:
+            BATCH_SPANS.append((start, time.perf_counter()))
             RSS_AFTER_BATCHES.append(resident_mib())
-            if BATCH_TIMES:
-                BATCH_TIMES[-1].append(round(time.perf_counter() - START, 2))
-
-    setattr(owner, name, wrapper)
-
-
-def stamped_before(owner: object, name: str) -> None:
-    """Before each call of `owner.name` (a batch's validation), its start time: when the
-    building process had a batch's facts, hence how long the start and the end of a build
-    leave one core idle."""
-    original = getattr(owner, name)
-
-    @functools.wraps(original)
-    def wrapper(*args, **kwargs):
-        BATCH_TIMES.append([round(time.perf_counter() - START, 2)])
-        return original(*args, **kwargs)
 
     setattr(owner, name, wrapper)
 
@@ -97,16 +84,14 @@ def main() -> int:
     timed(store.GraphStore, "validate", "validate_with_context_s")
     timed(store, "validate", "shacl_engine_s")  # conflict_kg.validate.validate, as store.py calls it
     timed(store.GraphStore, "write", "store_write_s")
-    sampled_after(store.GraphStore, "write")
-    stamped_before(store.GraphStore, "validate")
+    sampled_batches(pipeline, "_add_batch")
 
     words = sum(len(json.loads(line)["text"].split()) for line in args.corpus.read_text("utf-8").splitlines()
                 if line.strip())
     options = pipeline.BuildOptions(store=args.store, progress=False,
                                     extract=ExtractOptions(n_process=args.jobs))
     warnings: list[str] = []
-    global START
-    start = START = time.perf_counter()
+    start = time.perf_counter()
     summary = pipeline.build([args.corpus], options, warn=warnings.append)
     seconds = time.perf_counter() - start
     stages = {k: round(v, 3) for k, v in sorted(SPENT.items())}
@@ -119,7 +104,8 @@ def main() -> int:
         "words_per_s": round(words / seconds, 1), "articles": summary.articles, "failed": len(summary.failed),
         "triples": summary.triples, "violations": summary.violations, "stages": stages,
         "peak_rss_mib": round(own, 1), "peak_rss_workers_mib": round(workers, 1), "warnings": len(warnings),
-        "rss_after_batches_mib": RSS_AFTER_BATCHES, "batch_started_and_written_s": BATCH_TIMES,
+        "rss_after_batches_mib": RSS_AFTER_BATCHES,
+        "batch_spans_s": [[round(t - start, 2) for t in span] for span in BATCH_SPANS],
     }))
     return 0 if not summary.failed else 1
 
