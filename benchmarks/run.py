@@ -12,7 +12,8 @@ measured in the same run, on the same texts, with the same model and process cou
   bare model's `nlp.pipe` on the same texts (model loading not counted), on the largest corpus.
   The machine's speed drifts from minute to minute, so bare spaCy, the build and extraction
   alone are run one after the other in `RATIO_ROUNDS` rounds (one in quick mode); each round
-  gives its own ratios (`ratio_rounds`), the two ratios reported are their medians, and `spacy`,
+  gives its own ratios (`ratio_rounds`), the two ratios reported are their medians (the lower
+  middle for an even count, as each is one round's own ratio), and `spacy`,
   `extract_only` and `builds` at the largest corpus are the runs of the round whose
   build_vs_spacy is the median;
 - extract_vs_spacy: the same for extraction alone (parse and rules in the same worker processes,
@@ -426,7 +427,7 @@ def run(quick: bool, jobs: int) -> dict:
         middle = factors[1]
         result.update({
             "build_vs_spacy": chosen["build_vs_spacy"],
-            "extract_vs_spacy": round(statistics.median(r["extract_vs_spacy"] for r in rounds), 3),
+            "extract_vs_spacy": statistics.median_low(r["extract_vs_spacy"] for r in rounds),
             "ratio_rounds": [{"build_vs_spacy": r["build_vs_spacy"], "extract_vs_spacy": r["extract_vs_spacy"],
                               "spacy_words_per_s": r["spacy"]["words_per_s"],
                               "build_words_per_s": r["build"]["words_per_s"],
