@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .extract.nlp import DEFAULT_MODEL
+from .extract import DEFAULT_MODEL  # not .extract.nlp: that imports spaCy, which only build, add and explain need
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 2
 

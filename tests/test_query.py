@@ -226,3 +226,20 @@ def _builder_graph():
     builder = GraphBuilder()
     builder.add(sample_facts("d1"))
     return builder.graph()
+
+
+def test_a_query_from_the_command_line_does_not_load_spacy(tmp_path):
+    """Importing spaCy was most of a command-line query's time; only parsing needs it."""
+    import subprocess
+    import sys
+
+    graph = tmp_path / "g.ttl"
+    write_rdf(_builder_graph(), graph)
+    script = ("import sys\nfrom conflict_kg.cli import main\n"
+              "code = main(['query', sys.argv[1], 'groups', '--format', 'csv'])\n"
+              "print('spacy loaded' if 'spacy' in sys.modules else 'spacy not loaded')\nsys.exit(code)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(graph)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "group,kind,aliases,backers" and "Free Hills Brigade,RebelGroup,,Oceania" in lines
+    assert lines[-1] == "spacy not loaded"
