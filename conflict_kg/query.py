@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.parserutils import CompValue
 
 OUTPUT_FORMATS = ("table", "csv", "json", "markdown")
 
@@ -88,15 +86,20 @@ def resolve_query(spec: str) -> str:
 
 def check_safe(query: str) -> None:
     """Refuse updates, SERVICE and FROM: a query may read the graph and nothing else."""
+    # Imported here: rdflib's SPARQL package takes a tenth of a second to import, and most
+    # queries never come here (`may_reach_out`), bundled ones and the command line's included.
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     try:
         tree = parseQuery(query)
     except Exception as exc:  # pyparsing raises several types; all mean "not a valid query"
         if re.search(r"\b(insert|delete|load|clear|drop|create|add|move|copy)\b", query, flags=re.I):
             raise QueryError("updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) are refused: the graph is read-only") from None
         raise QueryError(f"not a valid SPARQL query: {exc}") from None
-    if _contains(tree, "ServiceGraphPattern"):
+    if _contains(tree, "ServiceGraphPattern", CompValue):
         raise QueryError("SERVICE is refused: queries may not reach other endpoints")
-    if _contains(tree, "DatasetClause"):
+    if _contains(tree, "DatasetClause", CompValue):
         raise QueryError("FROM / FROM NAMED is refused: queries may not load other graphs or files")
 
 
@@ -136,13 +139,14 @@ _OUTSIDE_WORD = re.compile(r"service|from", re.IGNORECASE)  # Unicode-aware: "ſ
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
-def _contains(node: Any, name: str) -> bool:
-    if isinstance(node, CompValue):
+def _contains(node: Any, name: str, parsed: type) -> bool:
+    """Whether rdflib's parse tree `node` holds a part called `name` (`parsed`: its CompValue)."""
+    if isinstance(node, parsed):
         if node.name == name:
             return True
-        return any(_contains(v, name) for v in node.values())
+        return any(_contains(v, name, parsed) for v in node.values())
     if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        return any(_contains(v, name) for v in node)
+        return any(_contains(v, name, parsed) for v in node)
     return False
 
 
