@@ -34,7 +34,9 @@ measured in the same run, on the same texts, with the same model and process cou
   safety parse of the text, which `run_query` makes only when `sparql_check_safe_needed`),
   `sparql_narrowed_p50_ms` (the full listings narrowed by their filters or paged, parameters in
   `sparql_narrowed_params`: the full listings keep their own figure) and
-  `sparql_query_param_once_ms` (one cold run in a process of its own, stopped at a time limit);
+  `sparql_query_param_once_ms` (one cold run in a process of its own, stopped at a time limit),
+  and `query_cli_1m_s`, the whole `conflict-kg query groups --store` command (Python start,
+  imports, opening the store), the median of `CLI_QUERY_RUNS`;
 - shacl_share: time in SHACL validation over the build time (largest corpus);
 - export_turtle_1m_s: `conflict-kg export --out X.ttl` of the large store (in process), the
   median of three runs (`export_turtle_1m_runs_s`);
@@ -292,6 +294,22 @@ def measure_add(store_path: Path, work: Path) -> dict:
             "add_one_article_cli_1m_s": round(cli, 3), "add_one_article_words": words}
 
 
+CLI_QUERY_RUNS = 5
+
+
+def measure_query_cli(store_path: Path) -> dict:
+    """The whole `conflict-kg query groups --store` command, as a user at a shell waits for it."""
+    runs = []
+    for _ in range(CLI_QUERY_RUNS):
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "conflict_kg.cli", "query", "groups", "--store", str(store_path),
+                               "--format", "csv"], capture_output=True, text=True, timeout=600, cwd=REPO)
+        runs.append(round(time.perf_counter() - start, 3))
+        if proc.returncode != 0:
+            raise RuntimeError(f"conflict-kg query failed: {proc.stderr[-2000:]}")
+    return {"query_cli_1m_s": statistics.median(runs), "query_cli_1m_runs_s": runs}
+
+
 EXPORT_RUNS = 3
 
 
@@ -449,6 +467,7 @@ def run(quick: bool, jobs: int) -> dict:
         store, info = big_store(CACHE / f"build-{largest}x", target)
         result["store"] = {"target_triples": target, **info}
         result.update(measure_queries(store, 7, 10 if quick else 60))
+        result.update(measure_query_cli(store))
         result.update(measure_export(store, work))
         log("add one article")
         result.update(measure_add(store, work))
@@ -469,7 +488,7 @@ def table(result: dict) -> str:
              f"machine: {result['machine']['cpu_count']} CPUs, Python {result['machine']['python']}, "
              f"spaCy {result['machine']['spacy']} {result['machine']['spacy_model']}"]
     for key in ("build_vs_spacy", "extract_vs_spacy", "scaling_10x", "peak_rss_mib", "memory_bounded", "shacl_share",
-                "export_turtle_1m_s", "add_one_article_1m_s", "add_one_article_cli_1m_s"):
+                "export_turtle_1m_s", "add_one_article_1m_s", "add_one_article_cli_1m_s", "query_cli_1m_s"):
         lines.append(f"  {key:28s} {result.get(key)}")
     for name, ms in result.get("sparql_p50_ms", {}).items():
         lines.append(f"  sparql_p50_ms[{name}]".ljust(30) + f" {ms}")

@@ -16,7 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
 REQUIRED = ("build_vs_spacy", "extract_vs_spacy", "ratio_rounds", "scaling_10x", "peak_rss_mib", "sparql_p50_ms", "shacl_share", "export_turtle_1m_s",
-            "add_one_article_1m_s", "machine", "date")
+            "add_one_article_1m_s", "query_cli_1m_s", "machine", "date")
 
 
 def _module(name: str):
