@@ -281,12 +281,7 @@ def measure_add(store_path: Path, work: Path) -> dict:
     next(iter(extractor.extract([art])))
     extraction = time.perf_counter() - start
     copy2 = copy_store(store_path, work / "add-copy-cli")
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "conflict_kg.cli", "add", str(article), "--store", str(copy2),
-                           "--no-progress"], capture_output=True, text=True, timeout=600, cwd=REPO)
-    cli = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"conflict-kg add failed: {proc.stderr[-2000:]}")
+    cli = time_command("add", str(article), "--store", str(copy2), "--no-progress")
     shutil.rmtree(copy, ignore_errors=True)
     shutil.rmtree(copy2, ignore_errors=True)
     return {"add_one_article_1m_s": round(in_process, 3), "add_one_article_extraction_s": round(extraction, 3),
@@ -299,15 +294,20 @@ CLI_QUERY_RUNS = 5
 
 def measure_query_cli(store_path: Path) -> dict:
     """The whole `conflict-kg query groups --store` command, as a user at a shell waits for it."""
-    runs = []
-    for _ in range(CLI_QUERY_RUNS):
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "conflict_kg.cli", "query", "groups", "--store", str(store_path),
-                               "--format", "csv"], capture_output=True, text=True, timeout=600, cwd=REPO)
-        runs.append(round(time.perf_counter() - start, 3))
-        if proc.returncode != 0:
-            raise RuntimeError(f"conflict-kg query failed: {proc.stderr[-2000:]}")
+    runs = [time_command("query", "groups", "--store", str(store_path), "--format", "csv")
+            for _ in range(CLI_QUERY_RUNS)]
     return {"query_cli_1m_s": statistics.median(runs), "query_cli_1m_runs_s": runs}
+
+
+def time_command(*args: str) -> float:
+    """Seconds the whole `conflict-kg ARGS` command takes in a fresh Python (its start included)."""
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "conflict_kg.cli", *args], capture_output=True, text=True,
+                          timeout=600, cwd=REPO)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"conflict-kg {args[0]} failed: {proc.stderr[-2000:]}")
+    return round(seconds, 3)
 
 
 EXPORT_RUNS = 3
