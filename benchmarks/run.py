@@ -103,7 +103,7 @@ def measure_build(corpus: Path, store: Path, jobs: int) -> dict:
 
 SPACY_CHILD = """
 import json, sys, time, spacy
-from conflict_kg.extract.nlp import DEFAULT_MODEL
+from conflict_kg.extract import DEFAULT_MODEL
 corpus, jobs = sys.argv[1], int(sys.argv[2])
 texts = [json.loads(l)["text"] for l in open(corpus, encoding="utf-8") if l.strip()]
 t = time.perf_counter(); nlp = spacy.load(DEFAULT_MODEL); load = time.perf_counter() - t
@@ -377,7 +377,7 @@ def machine(jobs: int) -> dict:
     import rdflib
     import spacy
 
-    from conflict_kg.extract.nlp import DEFAULT_MODEL
+    from conflict_kg.extract import DEFAULT_MODEL
     try:
         import importlib.metadata as md
         model_version = md.version(DEFAULT_MODEL.replace("_", "-"))

@@ -22,9 +22,10 @@ from typing import Callable, Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from . import DEFAULT_MODEL
 from .context import DocumentContext
 from .gazetteer import Gazetteer, load_gazetteer
-from .nlp import DEFAULT_MODEL, load_nlp, parse_text
+from .nlp import load_nlp, parse_text
 from .operations import extract_operations
 from .records import Article, ArticleFacts, ExtractionFailure
 from .relations import extract_relations

@@ -15,7 +15,6 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import DEFAULT_MODEL  # re-exported: the extractor and the benchmarks take it from here
 from .attributes import use_indexed_attribute_ruler
 from .gazetteer import Gazetteer
 

@@ -8,7 +8,7 @@ from spacy.pipeline import AttributeRuler
 
 from conflict_kg.extract.attributes import IndexedAttributeRuler, use_indexed_attribute_ruler
 from conflict_kg.extract.extractor import parser_text
-from conflict_kg.extract.nlp import DEFAULT_MODEL
+from conflict_kg.extract import DEFAULT_MODEL
 
 ARTICLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "articles").glob("*.txt"))
 
