@@ -88,19 +88,46 @@ def extract_in_processes(articles: Iterable[Article], *, options: ExtractOptions
     """Facts per article, in input order, extracted in `options.n_process` local processes.
 
     The processes are started fresh ("spawn": the building process holds an open database and
-    threads, which a fork would copy) and load the pipeline once each.
+    threads, which a fork would copy) and load the pipeline once each. They start at this call,
+    with the first tasks, not at the first result asked for: they load the pipeline (seconds)
+    while the caller gets ready. Once every task is handed out they are let go, each leaving
+    when its last task is done, so their exit (about half a second each: the interpreter
+    tearing down the model) overlaps the caller's work on the last results instead of
+    following it.
     """
     on_worker = replace(options, scheduler=None, n_process=1)
     workers = max(1, options.n_process)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        out: deque = deque()
-        for batch in batches(articles, max(1, min(options.batch_size, ARTICLES_PER_TASK))):
-            out.append((batch, _submit(pool, on_worker, batch)))
-            if len(out) >= IN_FLIGHT_PER_PROCESS * workers:
-                yield from _collect(*out.popleft(), warn)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    tasks = batches(articles, max(1, min(options.batch_size, ARTICLES_PER_TASK)))
+    out: deque = deque()
+    try:
+        _hand_out(pool, on_worker, tasks, out, IN_FLIGHT_PER_PROCESS * workers)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    return _in_order(pool, on_worker, tasks, out, IN_FLIGHT_PER_PROCESS * workers, warn)
+
+
+def _hand_out(pool: ProcessPoolExecutor, options: ExtractOptions, tasks: Iterator[list[Article]],
+              out: deque, in_flight: int) -> None:
+    """Submit tasks until `in_flight` are out; once `tasks` is exhausted, let the workers go."""
+    while len(out) < in_flight:
+        batch = next(tasks, None)
+        if batch is None:
+            pool.shutdown(wait=False)  # pending tasks still run; then each worker leaves
+            return
+        out.append((batch, _submit(pool, options, batch)))
+
+
+def _in_order(pool: ProcessPoolExecutor, options: ExtractOptions, tasks: Iterator[list[Article]],
+              out: deque, in_flight: int, warn: Callable[[str], None] | None) -> Iterator[Result]:
+    try:
         while out:
-            yield from _collect(*out.popleft(), warn)
+            batch, future = out.popleft()
+            _hand_out(pool, options, tasks, out, in_flight)  # the workers stay busy meanwhile
+            yield from _collect(batch, future, warn)
+    finally:  # also when the caller stops early: nothing more is started
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _submit(pool: ProcessPoolExecutor, options: ExtractOptions, batch: list[Article]) -> Future:

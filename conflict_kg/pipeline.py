@@ -104,17 +104,13 @@ def _build(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary,
         in_workers = options.extract.scheduler or options.extract.n_process > 1
         if extractor is None and first is not None and not in_workers:
             extractor = Extractor(options.extract)
-        # The containers of places come from the bundled gazetteer: share the extractor's copy
-        # when it is just that (loading it takes about a second), else load it once here.
-        if extractor is not None and not extractor.options.gazetteer_files:
-            gazetteer: Gazetteer | None = extractor.gazetteer
-        else:
-            gazetteer = load_gazetteer(()) if first is not None else None
         written = _Written()
         if first is not None:
             stream = chain([first], articles)
+            # Worker processes start here, and load their pipeline while this one loads the gazetteer.
             facts = (extractor.extract(stream, warn=warn) if extractor is not None
                      else extract_articles(stream, options=options.extract, warn=warn))
+            gazetteer = _containers_gazetteer(extractor)
             bar = tqdm(facts, unit="article", disable=not options.progress, desc="extracting")
             with collect_per_batch() as collect:
                 for batch in batches(bar, options.batch_articles):
@@ -133,6 +129,14 @@ def _build(inputs: Iterable[Path], options: BuildOptions, summary: BuildSummary,
     summary.violations = len(written.outcome.violations)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _containers_gazetteer(extractor: Extractor | None) -> Gazetteer:
+    """The bundled gazetteer, which resolves the containers of places: the extractor's copy
+    when it is just that (loading one takes about half a second), else one loaded here."""
+    if extractor is not None and not extractor.options.gazetteer_files:
+        return extractor.gazetteer
+    return load_gazetteer(())
 
 
 def _add_batch(batch: list, target: GraphStore, gazetteer: Gazetteer | None, summary: BuildSummary,

@@ -70,16 +70,22 @@ def extract_articles(articles: Iterable[Article], *, options: ExtractOptions = E
     """Facts per article, in input order, streamed; here or on `options.scheduler`'s cluster.
 
     An article the rules cannot handle becomes an `ExtractionFailure`; `warn` is told (with
-    the article's file and line) about text read in pieces.
+    the article's file and line) about text read in pieces. Local worker processes start at
+    this call (see `extract_in_processes`); otherwise nothing is loaded before the first
+    article is asked for.
     """
     if options.scheduler:
         from ..distributed import extract_on_cluster
-        yield from extract_on_cluster(articles, options=options, warn=warn)
-    elif options.n_process > 1:
+        return extract_on_cluster(articles, options=options, warn=warn)
+    if options.n_process > 1:
         from ..distributed import extract_in_processes
-        yield from extract_in_processes(articles, options=options, warn=warn)
-    else:
-        yield from Extractor(options).extract(articles, warn=warn)
+        return extract_in_processes(articles, options=options, warn=warn)
+    return _extract_here(articles, options, warn)
+
+
+def _extract_here(articles: Iterable[Article], options: ExtractOptions,
+                  warn: Warn | None) -> Iterator[ArticleFacts | ExtractionFailure]:
+    yield from Extractor(options).extract(articles, warn=warn)
 
 
 def parser_text(text: str) -> tuple[str, list[str]]:
