@@ -24,6 +24,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -106,6 +107,19 @@ def extract_in_processes(articles: Iterable[Article], *, options: ExtractOptions
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     return _in_order(pool, on_worker, tasks, out, IN_FLIGHT_PER_PROCESS * workers, warn)
+
+
+def wait_for_workers(timeout_s: float = 60.0) -> bool:
+    """Wait until this process's worker processes have exited (and been reaped); whether they
+    have. `extract_in_processes` lets its workers go without waiting for them: a caller that
+    reads their resource usage (`RUSAGE_CHILDREN`, which counts reaped children only) or must
+    see them gone waits here."""
+    deadline = time.monotonic() + timeout_s
+    while multiprocessing.active_children():  # also reaps those that have exited
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def _hand_out(pool: ProcessPoolExecutor, options: ExtractOptions, tasks: Iterator[list[Article]],

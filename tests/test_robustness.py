@@ -402,22 +402,12 @@ def test_a_failure_in_a_worker_process_fails_its_articles_not_the_build():
         future.result()
 
 
-def _children_gone(timeout_s: float = 60.0) -> bool:
-    import multiprocessing
-    deadline = time.monotonic() + timeout_s
-    while multiprocessing.active_children():  # also reaps the ones that have exited
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def test_worker_processes_start_at_the_call_and_leave_once_their_work_is_done():
     import multiprocessing
 
-    from conflict_kg.distributed import extract_in_processes
+    from conflict_kg.distributed import extract_in_processes, wait_for_workers
 
-    assert _children_gone()
+    assert wait_for_workers()
     articles = [Article(f"a{i}", GOOD, f"a{i}.txt") for i in range(20)]
     options = ExtractOptions(model="no_such_spacy_model", n_process=2)  # fails fast in the workers
     results = extract_in_processes(articles, options=options)
@@ -425,19 +415,19 @@ def test_worker_processes_start_at_the_call_and_leave_once_their_work_is_done():
     first = next(results)
     # Three tasks of 8, all handed out at the call: the workers leave once they are done, while
     # the caller has yet to read most of the results.
-    assert _children_gone()
+    assert wait_for_workers()
     assert [r.article.id for r in [first, *results]] == [f"a{i}" for i in range(20)]
 
 
 def test_worker_processes_leave_when_the_caller_stops_early():
-    from conflict_kg.distributed import extract_in_processes
+    from conflict_kg.distributed import extract_in_processes, wait_for_workers
 
-    assert _children_gone()
+    assert wait_for_workers()
     articles = (Article(f"a{i}", GOOD, f"a{i}.txt") for i in range(10_000))
     results = extract_in_processes(articles, options=ExtractOptions(model="no_such_spacy_model", n_process=2))
     assert isinstance(next(results), ExtractionFailure)
     results.close()
-    assert _children_gone()
+    assert wait_for_workers()
 
 
 def test_a_dask_cluster_gives_the_same_graph(single_process_graph, tmp_path):
