@@ -98,15 +98,16 @@ def extract_in_processes(articles: Iterable[Article], *, options: ExtractOptions
     """
     on_worker = replace(options, scheduler=None, n_process=1)
     workers = max(1, options.n_process)
+    in_flight = IN_FLIGHT_PER_PROCESS * workers
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     tasks = batches(articles, max(1, min(options.batch_size, ARTICLES_PER_TASK)))
     out: deque = deque()
     try:
-        _hand_out(pool, on_worker, tasks, out, IN_FLIGHT_PER_PROCESS * workers)
+        _hand_out(pool, on_worker, tasks, out, in_flight)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    return _in_order(pool, on_worker, tasks, out, IN_FLIGHT_PER_PROCESS * workers, warn)
+    return _in_order(pool, on_worker, tasks, out, in_flight, warn)
 
 
 def wait_for_workers(timeout_s: float = 60.0) -> bool:
