@@ -12,8 +12,9 @@ selects pySHACL itself, e.g. to compare a report.
 """
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 from importlib import resources
 
 import functools
@@ -88,13 +89,18 @@ def ontology_graph() -> Graph:
 
 
 def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
-             focus: Collection[URIRef] | None = None, inplace: bool = False) -> ValidationOutcome:
+             focus: Collection[URIRef] | None = None, inplace: bool = False,
+             stated_by: Callable[[tuple], Sequence[int]] | None = None) -> ValidationOutcome:
     """Split `graph` into what conforms to the shapes and a quarantine of what does not.
 
     With `focus`, only those nodes are validated; the rest of `graph` is context that their
     constraints may look at (e.g. the types a store already holds for the nodes they point to).
     With `inplace`, `graph` itself becomes the valid graph (no copy: for a graph made to be
-    validated).
+    validated). `stated_by`: the positions, in input order, of the articles that state a
+    triple (none for what `graph` held before them, e.g. a store's facts). With it, when reports
+    give a node more values than `sh:maxCount` allows (two death tolls), the first reports' values
+    stay and the later ones go, as if the articles had been validated one at a time; without it,
+    all the values go.
     """
     shapes = shapes if shapes is not None else shapes_graph()
     ontology = ontology if ontology is not None else ontology_graph()
@@ -129,8 +135,15 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
             break
         changed: set = set()
         for violation, result in errors:
-            outcome.violations.append(violation)
-            changed |= _move_to_quarantine(valid, quarantine, results, result, violation)
+            later = _later_reports(valid, shapes, results, result, stated_by)
+            if later:  # one violation per later report, with its own sentences, as one at a time
+                node = results.value(result, SH.focusNode)
+                outcome.violations += [replace(violation, sentences=_sentences(valid, node, _stated_in(article, stated_by)))
+                                       for article in sorted(later)]
+            else:
+                outcome.violations.append(violation)
+            doomed = set().union(*later.values()) if later else None
+            changed |= _move_to_quarantine(valid, quarantine, results, result, violation, doomed)
         focus_nodes = _touched(valid, changed, focus_nodes)
         if focus_nodes == []:
             break  # no node a removal could have made invalid
@@ -190,16 +203,53 @@ def _neighbourhood(valid: Graph, nodes: list[URIRef], ontology: Graph) -> Graph:
     return out
 
 
-def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result, v: Violation) -> set[tuple]:
+def _later_reports(valid: Graph, shapes: Graph, results: Graph, result,
+                   stated_by: Callable[[tuple], Sequence[int]] | None) -> dict[int, set[tuple]] | None:
+    """For too many values on a path (sh:maxCount), the articles coming later whose values go,
+    each with the triples of its values: the articles are taken in input order, each keeping its
+    values when they fit beside those kept so far (the values `valid` held before them first),
+    as validating and storing them one by one would. None when this does not apply (another
+    constraint, no `stated_by`) or would keep every value. (An article that gives two values
+    itself loses both, as it would alone; a value that a later article keeps stays in the union,
+    and in one batch also in the first article's graph.)"""
+    if stated_by is None or results.value(result, SH.sourceConstraintComponent) != SH.MaxCountConstraintComponent:
+        return None
+    focus, path = results.value(result, SH.focusNode), results.value(result, SH.resultPath)
+    limit = shapes.value(results.value(result, SH.sourceShape), SH.maxCount)
+    if not isinstance(path, URIRef) or limit is None:
+        return None
+    values = list(valid.objects(focus, path))
+    kept = {v for v in values if not stated_by((focus, path, v))}
+    by_article: dict[int, set] = defaultdict(set)
+    for v in values:
+        for article in stated_by((focus, path, v)):
+            by_article[article].add(v)
+    refused = []
+    for article in sorted(by_article):
+        if len(kept | by_article[article]) <= int(limit):
+            kept |= by_article[article]
+        else:
+            refused.append(article)
+    later = {article: {(focus, path, v) for v in by_article[article] - kept} for article in refused}
+    return {article: triples for article, triples in later.items() if triples} or None
+
+
+def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result, v: Violation,
+                        later: set[tuple] | None = None) -> set[tuple]:
     """Move what `result` is about from `valid` to `quarantine`, with a record of why; returns
-    the triples moved."""
+    the triples moved. `later`: for too many values on a path, those of the later reports
+    (`_later_reports`), which alone go."""
     focus = results.value(result, SH.focusNode)
     path = results.value(result, SH.resultPath)
     value = results.value(result, SH.value)
     if isinstance(path, URIRef) and value is not None and (focus, path, value) in valid:
         doomed = {(focus, path, value)} | _statements(valid, focus, path, value)
+    elif later:
+        doomed = set(later)
+        for _s, _p, o in later:
+            doomed |= _statements(valid, focus, path, o)
     elif isinstance(path, URIRef) and value is None and (focus, path, None) in valid:
-        # a count on a path (two death tolls from two reports of one event): the values go, the node stays
+        # a count on a path that no order of reports settles: the values go, the node stays
         doomed = set(valid.triples((focus, path, None)))
         for _s, _p, o in list(doomed):
             doomed |= _statements(valid, focus, path, o)
@@ -234,10 +284,17 @@ def _statements(g: Graph, s, p, o) -> set[tuple]:
     return out
 
 
-def _sentences(g: Graph, node) -> tuple[str, ...]:
+def _stated_in(article: int, stated_by: Callable[[tuple], Sequence[int]]) -> Callable[[tuple], bool]:
+    return lambda triple: article in stated_by(triple)
+
+
+def _sentences(g: Graph, node, stated: Callable[[tuple], bool] = lambda _t: True) -> tuple[str, ...]:
+    """The sentences `node` was read in (those of the evidence links `stated` accepts)."""
     out = []
     for holder in [node, *g.subjects(RDF.subject, node)][:3]:
         for ev in g.objects(holder, CKG.evidence):
+            if not stated((holder, CKG.evidence, ev)):
+                continue
             s = g.value(ev, CKG.sentence)
             if s is not None and str(s) not in out:
                 out.append(str(s))

@@ -276,6 +276,36 @@ def test_a_fact_that_clashes_with_the_store_is_quarantined_and_the_store_keeps_i
     assert not list(quarantine.subjects(RDF.type, CKG.Capture)), "the event itself is not refused"
 
 
+def _store_content(path: Path) -> tuple[set[str], set[str]]:
+    """The store's quads and its quarantined quads (but the records' blank nodes), as text."""
+    db = ox.Store.read_only(str(path / "oxigraph"))
+    quads = {str(q) for q in db}
+    del db
+    quarantined = {str(q) for q in ox.parse(path=str(path / QUARANTINE), format=ox.RdfFormat.TRIG)
+                   if not isinstance(q.subject, ox.BlankNode)}
+    return quads, quarantined
+
+
+@pytest.mark.parametrize("tolls", [(3, 30, 3), (30, 3, 30, 40), (3, 3, 30), (30, 3)])
+def test_reports_that_clash_get_what_adding_them_one_at_a_time_gives(tolls, tmp_path):
+    """Whichever batches the articles fall into (`--batch-articles`), the first report of an
+    event's toll stays and a later report of another toll is quarantined, as when each is added
+    alone: the store keeps what it holds. In one batch, both tolls used to be quarantined."""
+    reports = [sample_facts(f"d{i}") for i in range(len(tolls))]  # one capture, reported again ...
+    for facts, toll in zip(reports, tolls):
+        facts.operations[0] = dataclasses.replace(facts.operations[0], fatalities=toll)  # ... with a toll
+    with GraphStore.open(tmp_path / "one-by-one", create=True) as store:
+        one_by_one = [v for facts in reports for v in _add(store, facts).violations]
+    with GraphStore.open(tmp_path / "together", create=True) as store:
+        together = _add(store, *reports).violations
+        union = store.union()
+    assert {int(o) for o in union.objects(None, CKG.fatalities)} == {tolls[0]}
+    clashing = [toll for toll in tolls[1:] if toll != tolls[0]]
+    assert [v.shape for v in together] == ["OperationFatalities"] * len(clashing), "one per clashing report"
+    assert together == one_by_one
+    assert _store_content(tmp_path / "together") == _store_content(tmp_path / "one-by-one")
+
+
 def test_a_batch_is_validated_before_it_enters(tmp_path):
     bad = sample_facts("d1", capture_place=None)  # a capture without a place
     with GraphStore.open(tmp_path / "s", create=True) as store:
