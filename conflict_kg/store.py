@@ -41,6 +41,7 @@ import shutil
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import chain
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -634,11 +635,13 @@ def _not_in_batch(context: Iterable[tuple], batch: dict) -> list[tuple]:
     return [t for t in context if _typed_value(t[2]) is None or (t[0], t[1], _typed_value(t[2])) not in stated]
 
 
-def _typed_value(term) -> object | None:
-    """The value of a typed literal (a number, a date), or None (other terms, ill-typed text)."""
-    if not isinstance(term, Literal) or term.datatype is None or isinstance(term.value, bool):
+def _typed_value(term) -> int | float | Decimal | None:
+    """The value of a numeric literal, which the store keeps in canonical form; None for other
+    terms (and ill-typed numbers)."""
+    if not isinstance(term, Literal) or term.datatype is None:
         return None
-    return term.value
+    value = term.value
+    return value if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) else None
 
 
 # -- terms -----------------------------------------------------------------------------------
