@@ -296,7 +296,8 @@ class GraphStore:
         def stated_by(triple: tuple) -> list[int]:
             return sorted(position[doc] for doc in batch.get(triple, ()))
 
-        outcome = validate(combined, focus=focus, inplace=True, stated_by=stated_by)
+        outcome = validate(combined, focus=focus, inplace=True, stated_by=stated_by,
+                           documents=[iris.document_iri(doc) for doc in builder.articles])
         for t in context:  # what is left is the batch's valid triples
             combined.remove(t)
         quarantine = Graph()
@@ -377,7 +378,8 @@ class GraphStore:
 
     def _quarantine_of(self, builder: GraphBuilder, outcome: ValidationOutcome) -> list[ox.Quad]:
         """The quarantined triples and the records saying why, in the graph of each article
-        that stated them."""
+        that stated them; a record that names the report it refused (prov:wasDerivedFrom, for
+        reports that clash), in that report's graph only."""
         quads: list[ox.Quad] = []
         docs_of_node: dict[object, set[str]] = defaultdict(set)
         q = outcome.quarantine
@@ -389,9 +391,11 @@ class GraphStore:
             if not isinstance(t[0], BNode) and t in builder.support:
                 for doc in sorted(builder.support[t]):
                     quads.append(ox.Quad(_ox(t[0]), _ox(t[1]), _ox(t[2]), _ox(graph_iri(doc))))
+        article_of = {iris.document_iri(doc): doc for doc in builder.articles}
         for record in q.subjects(RDF.type, CKG.QuarantineRecord):
             focus = q.value(record, SH.focusNode)
-            for doc in sorted(docs_of_node.get(focus) or builder.articles):
+            named = {article_of[d] for d in q.objects(record, PROV.wasDerivedFrom) if d in article_of}
+            for doc in sorted(named or docs_of_node.get(focus) or builder.articles):
                 copy, graph = ox.BlankNode(), _ox(graph_iri(doc))
                 for _s, p, o in q.triples((record, None, None)):
                     quads.append(ox.Quad(copy, _ox(p), _ox(o), graph))

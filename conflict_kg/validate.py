@@ -22,7 +22,7 @@ import importlib
 import os
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import PROV, RDF, RDFS, SH
 
 from .iris import CKG
 from .rdf import bind_prefixes, plain
@@ -90,7 +90,8 @@ def ontology_graph() -> Graph:
 
 def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
              focus: Collection[URIRef] | None = None, inplace: bool = False,
-             stated_by: Callable[[tuple], Sequence[int]] | None = None) -> ValidationOutcome:
+             stated_by: Callable[[tuple], Sequence[int]] | None = None,
+             documents: Sequence[URIRef] = ()) -> ValidationOutcome:
     """Split `graph` into what conforms to the shapes and a quarantine of what does not.
 
     With `focus`, only those nodes are validated; the rest of `graph` is context that their
@@ -100,7 +101,8 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
     triple (none for what `graph` held before them, e.g. a store's facts). With it, when reports
     give a node more values than `sh:maxCount` allows (two death tolls), the first reports' values
     stay and the later ones go, as if the articles had been validated one at a time; without it,
-    all the values go.
+    all the values go. `documents`: the document of each position, which the quarantine record
+    of a later report then names (prov:wasDerivedFrom).
     """
     shapes = shapes if shapes is not None else shapes_graph()
     ontology = ontology if ontology is not None else ontology_graph()
@@ -136,14 +138,16 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
         changed: set = set()
         for violation, result in errors:
             later = _later_reports(valid, shapes, results, result, stated_by)
-            if later:  # one violation per later report, with its own sentences, as one at a time
-                node = results.value(result, SH.focusNode)
-                outcome.violations += [replace(violation, sentences=_sentences(valid, node, _stated_in(article, stated_by)))
-                                       for article in sorted(later)]
-            else:
+            if not later:
                 outcome.violations.append(violation)
-            doomed = set().union(*later.values()) if later else None
-            changed |= _move_to_quarantine(valid, quarantine, results, result, violation, doomed)
+                changed |= _move_to_quarantine(valid, quarantine, results, result, violation)
+                continue
+            node = results.value(result, SH.focusNode)
+            for article, triples in sorted(later.items()):  # one per later report, as one at a time
+                said = replace(violation, sentences=_sentences(valid, node, _stated_in(article, stated_by)))
+                outcome.violations.append(said)
+                source = documents[article] if article < len(documents) else None
+                changed |= _move_to_quarantine(valid, quarantine, results, result, said, triples, source)
         focus_nodes = _touched(valid, changed, focus_nodes)
         if focus_nodes == []:
             break  # no node a removal could have made invalid
@@ -235,10 +239,10 @@ def _later_reports(valid: Graph, shapes: Graph, results: Graph, result,
 
 
 def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result, v: Violation,
-                        later: set[tuple] | None = None) -> set[tuple]:
+                        later: set[tuple] | None = None, source: URIRef | None = None) -> set[tuple]:
     """Move what `result` is about from `valid` to `quarantine`, with a record of why; returns
-    the triples moved. `later`: for too many values on a path, those of the later reports
-    (`_later_reports`), which alone go."""
+    the triples moved. `later`: for too many values on a path, those of one later report
+    (`_later_reports`), which alone go; `source`: that report's document, which the record names."""
     focus = results.value(result, SH.focusNode)
     path = results.value(result, SH.resultPath)
     value = results.value(result, SH.value)
@@ -272,6 +276,8 @@ def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result,
         quarantine.add((record, SH.resultPath, path))
     for s in v.sentences:
         quarantine.add((record, CKG.sentence, plain(s)))
+    if source is not None:
+        quarantine.add((record, PROV.wasDerivedFrom, source))
     return doomed
 
 
