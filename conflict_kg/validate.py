@@ -138,7 +138,7 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
         changed: set = set()
         for violation, result in errors:
             later = _later_reports(valid, shapes, results, result, stated_by)
-            if not later:
+            if later is None:
                 outcome.violations.append(violation)
                 changed |= _move_to_quarantine(valid, quarantine, results, result, violation)
                 continue
@@ -212,10 +212,12 @@ def _later_reports(valid: Graph, shapes: Graph, results: Graph, result,
     """For too many values on a path (sh:maxCount), the articles coming later whose values go,
     each with the triples of its values: the articles are taken in input order, each keeping its
     values when they fit beside those kept so far (the values `valid` held before them first),
-    as validating and storing them one by one would. None when this does not apply (another
-    constraint, no `stated_by`) or would keep every value. (An article that gives two values
-    itself loses both, as it would alone; a value that a later article keeps stays in the union,
-    and in one batch also in the first article's graph.)"""
+    as validating and storing them one by one would: empty when the values fit by now (an
+    earlier result of the round took the later ones out). None when this does not apply
+    (another constraint, no `stated_by`) or no order of the reports settles it (no report's
+    values fit). (An article that gives two values itself loses both, as it would alone; a value
+    that a later article keeps stays in the union, and in one batch also in the first article's
+    graph.)"""
     if stated_by is None or results.value(result, SH.sourceConstraintComponent) != SH.MaxCountConstraintComponent:
         return None
     focus, path = results.value(result, SH.focusNode), results.value(result, SH.resultPath)
@@ -234,8 +236,10 @@ def _later_reports(valid: Graph, shapes: Graph, results: Graph, result,
             kept |= by_article[article]
         else:
             refused.append(article)
+    if not kept:
+        return None
     later = {article: {(focus, path, v) for v in by_article[article] - kept} for article in refused}
-    return {article: triples for article, triples in later.items() if triples} or None
+    return {article: triples for article, triples in later.items() if triples}
 
 
 def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result, v: Violation,
