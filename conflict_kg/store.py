@@ -288,13 +288,16 @@ class GraphStore:
         replaced = {_ox(graph_iri(doc)) for doc in builder.articles}
         focus = {s for s, _p, _o in batch if isinstance(s, URIRef)}
         combined = builder.graph()
-        context = _not_in_batch(self._context(batch, focus, replaced), batch)
+        context, held = _split_context(self._context(batch, focus, replaced), batch)
         for t in context:
             combined.add(t)
         position = {doc: i for i, doc in enumerate(builder.articles)}  # input order
 
         def stated_by(triple: tuple) -> list[int]:
-            return sorted(position[doc] for doc in batch.get(triple, ()))
+            """The batch's articles stating `triple`, by position; -1 first when the store
+            holds it already: it was there before any of them."""
+            stated = sorted(position[doc] for doc in batch.get(triple, ()))
+            return [-1, *stated] if triple in held else stated
 
         outcome = validate(combined, focus=focus, inplace=True, stated_by=stated_by,
                            documents=[iris.document_iri(doc) for doc in builder.articles])
@@ -305,7 +308,7 @@ class GraphStore:
         for t in outcome.quarantine:
             if t in batch or isinstance(t[0], BNode):  # the batch's triples and the records
                 quarantine.add(t)
-        return ValidationOutcome(combined, quarantine, outcome.violations, outcome.warnings)
+        return ValidationOutcome(combined, quarantine, outcome.violations, outcome.warnings, outcome.withdrawn)
 
     def _context(self, batch: Iterable[tuple], focus: set[URIRef], replaced: set[ox.NamedNode]) -> set[tuple]:
         context: set[tuple] = set()
@@ -360,8 +363,10 @@ class GraphStore:
         quarantined = set(outcome.quarantine)  # of the batch's triples, what is not valid (a set: no graph look-ups)
         for t, docs in builder.support.items():
             if t not in quarantined:
+                withdrawn = outcome.withdrawn.get(t, ())
                 for doc in docs:
-                    graphs[graph_iri(doc)].append(t)
+                    if iris.document_iri(doc) not in withdrawn:
+                        graphs[graph_iri(doc)].append(t)
         try:
             self.replace_graphs(graphs)
         except StoreError as exc:
@@ -378,12 +383,12 @@ class GraphStore:
 
     def _quarantine_of(self, builder: GraphBuilder, outcome: ValidationOutcome) -> list[ox.Quad]:
         """The quarantined triples and the records saying why, in the graph of each article
-        that stated them; a record that names the report it refused (prov:wasDerivedFrom, for
-        reports that clash), in that report's graph only."""
+        that stated them; a record in the graphs of the documents it names (prov:wasDerivedFrom:
+        those whose statements it took out), else of every article describing its node."""
         quads: list[ox.Quad] = []
         docs_of_node: dict[object, set[str]] = defaultdict(set)
         q = outcome.quarantine
-        if not len(q):
+        if not len(q) and not outcome.withdrawn:
             return quads
         for (s, _p, o), docs in builder.support.items():
             docs_of_node[s] |= docs
@@ -392,6 +397,9 @@ class GraphStore:
                 for doc in sorted(builder.support[t]):
                     quads.append(ox.Quad(_ox(t[0]), _ox(t[1]), _ox(t[2]), _ox(graph_iri(doc))))
         article_of = {iris.document_iri(doc): doc for doc in builder.articles}
+        for t, documents in outcome.withdrawn.items():  # kept, but not as these reports'
+            for doc in sorted(article_of[d] for d in documents if d in article_of):
+                quads.append(ox.Quad(_ox(t[0]), _ox(t[1]), _ox(t[2]), _ox(graph_iri(doc))))
         for record in q.subjects(RDF.type, CKG.QuarantineRecord):
             focus = q.value(record, SH.focusNode)
             named = {article_of[d] for d in q.objects(record, PROV.wasDerivedFrom) if d in article_of}
@@ -629,14 +637,23 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _not_in_batch(context: Iterable[tuple], batch: dict) -> list[tuple]:
-    """The store's triples that the batch does not state, compared by value: the store gives
-    back a toll stated as "3"^^xsd:nonNegativeInteger as "3"^^xsd:integer (and 0.80 as 0.8),
-    which is the same fact, not a second toll."""
-    context = [t for t in context if t not in batch]
-    pairs = {(s, p) for s, p, o in context if _typed_value(o) is not None}
-    stated = {(s, p, _typed_value(o)) for s, p, o in batch if (s, p) in pairs}
-    return [t for t in context if _typed_value(t[2]) is None or (t[0], t[1], _typed_value(t[2])) not in stated]
+def _split_context(context: Iterable[tuple], batch: dict) -> tuple[list[tuple], set[tuple]]:
+    """The store's triples that the batch does not state, and the batch's triples that the
+    store holds already. Numbers are compared by value: the store gives back a toll stated as
+    "3"^^xsd:nonNegativeInteger as "3"^^xsd:integer (and 0.80 as 0.8), the same fact."""
+    context = list(context)
+    held = {t for t in context if t in batch}
+    rest = [t for t in context if t not in batch]
+    pairs = {(s, p) for s, p, o in rest if _typed_value(o) is not None}
+    stated = {(s, p, _typed_value(o)): (s, p, o) for s, p, o in batch if (s, p) in pairs and _typed_value(o) is not None}
+    others = []
+    for s, p, o in rest:
+        same = stated.get((s, p, _typed_value(o))) if _typed_value(o) is not None else None
+        if same is None:
+            others.append((s, p, o))
+        else:
+            held.add(same)
+    return others, held
 
 
 def _typed_value(term) -> int | float | Decimal | None:

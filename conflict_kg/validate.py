@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
+from typing import NamedTuple
 
 import functools
 import importlib
@@ -64,6 +65,9 @@ class ValidationOutcome:
     quarantine: Graph
     violations: list[Violation] = field(default_factory=list)
     warnings: list[Violation] = field(default_factory=list)
+    # Valid triples that some documents no longer support (triple -> those documents): a report
+    # refused in a clash loses the value it shares with a report that was kept, as it would alone.
+    withdrawn: dict[tuple, set[URIRef]] = field(default_factory=dict)
 
     @property
     def conforms(self) -> bool:
@@ -98,11 +102,12 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
     constraints may look at (e.g. the types a store already holds for the nodes they point to).
     With `inplace`, `graph` itself becomes the valid graph (no copy: for a graph made to be
     validated). `stated_by`: the positions, in input order, of the articles that state a
-    triple (none for what `graph` held before them, e.g. a store's facts). With it, when reports
+    triple (none, or -1 first, for what `graph` held before them, e.g. a store's facts). With it, when reports
     give a node more values than `sh:maxCount` allows (two death tolls), the first reports' values
     stay and the later ones go, as if the articles had been validated one at a time; without it,
-    all the values go. `documents`: the document of each position, which the quarantine record
-    of a later report then names (prov:wasDerivedFrom).
+    all the values go. `documents`: the document of each position: a quarantine record then
+    names (prov:wasDerivedFrom) the documents whose statements it took out, those of the one
+    refused report for a clash.
     """
     shapes = shapes if shapes is not None else shapes_graph()
     ontology = ontology if ontology is not None else ontology_graph()
@@ -140,14 +145,17 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
             later = _later_reports(valid, shapes, results, result, stated_by)
             if later is None:
                 outcome.violations.append(violation)
-                changed |= _move_to_quarantine(valid, quarantine, results, result, violation)
+                changed |= _move_to_quarantine(valid, quarantine, results, result, violation,
+                                               sources=_documents_of(stated_by, documents))
                 continue
             node = results.value(result, SH.focusNode)
-            for article, triples in sorted(later.items()):  # one per later report, as one at a time
+            for article, refused in sorted(later.items()):  # one per later report, as one at a time
                 said = replace(violation, sentences=_sentences(valid, node, _stated_in(article, stated_by)))
                 outcome.violations.append(said)
-                source = documents[article] if article < len(documents) else None
-                changed |= _move_to_quarantine(valid, quarantine, results, result, said, triples, source)
+                changed |= _move_to_quarantine(valid, quarantine, results, result, said, refused.gone,
+                                               lambda _doomed, a=article: documents[a:a + 1])
+                for t in refused.shared:
+                    outcome.withdrawn.setdefault(t, set()).update(documents[article:article + 1])
         focus_nodes = _touched(valid, changed, focus_nodes)
         if focus_nodes == []:
             break  # no node a removal could have made invalid
@@ -207,17 +215,23 @@ def _neighbourhood(valid: Graph, nodes: list[URIRef], ontology: Graph) -> Graph:
     return out
 
 
+class Refused(NamedTuple):
+    """A report's values on a path, refused in a clash: those no kept report gives (they leave
+    the graph) and those a kept report gives too (they stay, but not as this report's)."""
+
+    gone: set[tuple]
+    shared: set[tuple]
+
+
 def _later_reports(valid: Graph, shapes: Graph, results: Graph, result,
-                   stated_by: Callable[[tuple], Sequence[int]] | None) -> dict[int, set[tuple]] | None:
+                   stated_by: Callable[[tuple], Sequence[int]] | None) -> dict[int, Refused] | None:
     """For too many values on a path (sh:maxCount), the articles coming later whose values go,
-    each with the triples of its values: the articles are taken in input order, each keeping its
+    each with its values (`Refused`): the articles are taken in input order, each keeping its
     values when they fit beside those kept so far (the values `valid` held before them first),
     as validating and storing them one by one would: empty when the values fit by now (an
     earlier result of the round took the later ones out). None when this does not apply
-    (another constraint, no `stated_by`) or no order of the reports settles it (no report's
-    values fit). (An article that gives two values itself loses both, as it would alone; a value
-    that a later article keeps stays in the union, and in one batch also in the first article's
-    graph.)"""
+    (another constraint, no `stated_by`). An article that gives two values itself loses both,
+    as it would alone."""
     if stated_by is None or results.value(result, SH.sourceConstraintComponent) != SH.MaxCountConstraintComponent:
         return None
     focus, path = results.value(result, SH.focusNode), results.value(result, SH.resultPath)
@@ -230,23 +244,34 @@ def _later_reports(valid: Graph, shapes: Graph, results: Graph, result,
     for v in values:
         for article in stated_by((focus, path, v)):
             by_article[article].add(v)
+    kept |= by_article.pop(-1, set())  # what the graph held before the articles (a store's)
     refused = []
     for article in sorted(by_article):
         if len(kept | by_article[article]) <= int(limit):
             kept |= by_article[article]
         else:
             refused.append(article)
-    if not kept:
-        return None
-    later = {article: {(focus, path, v) for v in by_article[article] - kept} for article in refused}
-    return {article: triples for article, triples in later.items() if triples}
+    return {article: Refused({(focus, path, v) for v in by_article[article] - kept},
+                             {(focus, path, v) for v in by_article[article] & kept}) for article in refused}
+
+
+def _documents_of(stated_by: Callable[[tuple], Sequence[int]] | None,
+                  documents: Sequence[URIRef]) -> Callable[[set[tuple]], list[URIRef]]:
+    """The documents that state any of some triples (none without `stated_by`)."""
+    def of(triples: set[tuple]) -> list[URIRef]:
+        if stated_by is None:
+            return []
+        return [documents[i] for i in sorted({i for t in triples for i in stated_by(t)}) if 0 <= i < len(documents)]
+    return of
 
 
 def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result, v: Violation,
-                        later: set[tuple] | None = None, source: URIRef | None = None) -> set[tuple]:
+                        later: set[tuple] | None = None,
+                        sources: Callable[[set[tuple]], Sequence[URIRef]] | None = None) -> set[tuple]:
     """Move what `result` is about from `valid` to `quarantine`, with a record of why; returns
     the triples moved. `later`: for too many values on a path, those of one later report
-    (`_later_reports`), which alone go; `source`: that report's document, which the record names."""
+    (`_later_reports`), which alone go; `sources`: the documents the record names, given the
+    triples moved."""
     focus = results.value(result, SH.focusNode)
     path = results.value(result, SH.resultPath)
     value = results.value(result, SH.value)
@@ -280,7 +305,7 @@ def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result,
         quarantine.add((record, SH.resultPath, path))
     for s in v.sentences:
         quarantine.add((record, CKG.sentence, plain(s)))
-    if source is not None:
+    for source in sources(doomed) if sources is not None else ():
         quarantine.add((record, PROV.wasDerivedFrom, source))
     return doomed
 

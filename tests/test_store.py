@@ -8,10 +8,12 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -309,6 +311,37 @@ def test_reports_that_clash_get_what_adding_them_one_at_a_time_gives(tolls, tmp_
     assert [v.shape for v in together] == ["OperationFatalities"] * len(clashing), "one per clashing report"
     assert together == one_by_one
     assert _same_content(tmp_path / "together", tmp_path / "one-by-one")
+
+
+@st.composite
+def _reports_and_batches(draw: st.DrawFn) -> tuple[list, list[int]]:
+    """Reports of one capture, each with no toll, a toll, or now and then two tolls of its own,
+    and the points where they are cut into batches."""
+    tolls = st.sampled_from([None, 3, 30, 40])
+    reports = []
+    for i in range(draw(st.integers(2, 5))):
+        facts = sample_facts(f"d{i}")
+        capture = facts.operations[0]
+        facts.operations[0] = dataclasses.replace(capture, fatalities=draw(tolls))
+        if draw(st.integers(0, 3)) == 0:
+            facts.operations.append(dataclasses.replace(capture, fatalities=draw(tolls)))
+        reports.append(facts)
+    cuts = sorted(set(draw(st.lists(st.integers(1, len(reports) - 1), max_size=len(reports) - 1))))
+    return reports, cuts
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(_reports_and_batches())
+def test_any_batches_of_clashing_reports_give_what_one_at_a_time_gives(tmp_path, reports_and_cuts):
+    reports, cuts = reports_and_cuts
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    with GraphStore.open(root / "one-by-one", create=True) as store:
+        one_by_one = [v for facts in reports for v in _add(store, facts).violations]
+    bounds = [0, *cuts, len(reports)]
+    with GraphStore.open(root / "batches", create=True) as store:
+        batched = [v for a, b in zip(bounds, bounds[1:]) for v in _add(store, *reports[a:b]).violations]
+    assert batched == one_by_one
+    assert _same_content(root / "batches", root / "one-by-one")
 
 
 def test_a_batch_is_validated_before_it_enters(tmp_path):
