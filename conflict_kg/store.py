@@ -362,11 +362,12 @@ class GraphStore:
         graphs: dict[URIRef, list[tuple]] = {graph_iri(doc): [] for doc in builder.articles}
         quarantined = set(outcome.quarantine)  # of the batch's triples, what is not valid (a set: no graph look-ups)
         for t, docs in builder.support.items():
-            if t not in quarantined:
-                withdrawn = outcome.withdrawn.get(t, ())
-                for doc in docs:
-                    if iris.document_iri(doc) not in withdrawn:
-                        graphs[graph_iri(doc)].append(t)
+            if t in quarantined:
+                continue
+            withdrawn = outcome.withdrawn.get(t)  # rare: only a refused report's shared value
+            for doc in docs:
+                if not withdrawn or iris.document_iri(doc) not in withdrawn:
+                    graphs[graph_iri(doc)].append(t)
         try:
             self.replace_graphs(graphs)
         except StoreError as exc:
@@ -643,14 +644,17 @@ def _split_context(context: Iterable[tuple], batch: dict) -> tuple[list[tuple], 
     "3"^^xsd:nonNegativeInteger as "3"^^xsd:integer (and 0.80 as 0.8), the same fact."""
     context = list(context)
     held = {t for t in context if t in batch}
-    rest = [t for t in context if t not in batch]
-    pairs = {(s, p) for s, p, o in rest if _typed_value(o) is not None}
-    stated = {(s, p, _typed_value(o)): (s, p, o) for s, p, o in batch if (s, p) in pairs and _typed_value(o) is not None}
+    rest = [(t, _typed_value(t[2])) for t in context if t not in batch]
+    numbers = {(s, p) for (s, p, _o), value in rest if value is not None}
+    by_value = {}
+    for s, p, o in batch:
+        if (s, p) in numbers and (value := _typed_value(o)) is not None:
+            by_value[(s, p, value)] = (s, p, o)
     others = []
-    for s, p, o in rest:
-        same = stated.get((s, p, _typed_value(o))) if _typed_value(o) is not None else None
+    for t, value in rest:
+        same = by_value.get((t[0], t[1], value)) if value is not None else None
         if same is None:
-            others.append((s, p, o))
+            others.append(t)
         else:
             held.add(same)
     return others, held

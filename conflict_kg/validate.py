@@ -102,10 +102,10 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
     constraints may look at (e.g. the types a store already holds for the nodes they point to).
     With `inplace`, `graph` itself becomes the valid graph (no copy: for a graph made to be
     validated). `stated_by`: the positions, in input order, of the articles that state a
-    triple (none, or -1 first, for what `graph` held before them, e.g. a store's facts). With it, when reports
-    give a node more values than `sh:maxCount` allows (two death tolls), the first reports' values
-    stay and the later ones go, as if the articles had been validated one at a time; without it,
-    all the values go. `documents`: the document of each position: a quarantine record then
+    triple (none, or -1 first, for what `graph` held before them, e.g. a store's facts). With
+    it, when reports give a node more values than `sh:maxCount` allows (two death tolls), the
+    first reports' values stay and the later ones go, as if the articles had been validated
+    one at a time; without it, all the values go. `documents`: the document of each position: a quarantine record then
     names (prov:wasDerivedFrom) the documents whose statements it took out, those of the one
     refused report for a clash.
     """
@@ -238,11 +238,13 @@ def _later_reports(valid: Graph, shapes: Graph, results: Graph, result,
     limit = shapes.value(results.value(result, SH.sourceShape), SH.maxCount)
     if not isinstance(path, URIRef) or limit is None:
         return None
-    values = list(valid.objects(focus, path))
-    kept = {v for v in values if not stated_by((focus, path, v))}
+    kept: set = set()
     by_article: dict[int, set] = defaultdict(set)
-    for v in values:
-        for article in stated_by((focus, path, v)):
+    for v in valid.objects(focus, path):
+        articles = stated_by((focus, path, v))
+        if not articles:
+            kept.add(v)
+        for article in articles:
             by_article[article].add(v)
     kept |= by_article.pop(-1, set())  # what the graph held before the articles (a store's)
     refused = []
