@@ -187,6 +187,13 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _date_basis(bases: Any) -> str | None:
+    """An event's date basis from those of its reports (each gives its own): "stated" when any
+    report gives the date in its text."""
+    found = (_value(bases) or "").split()
+    return "stated" if "stated" in found else (found[0] if found else None)
+
+
 def _value(term: Any) -> str | None:
     return None if term is None else term.value
 
@@ -449,13 +456,13 @@ SELECT (STR(?placeName) AS ?name) (COUNT(DISTINCT ?op) AS ?n) WHERE {
 } GROUP BY ?placeName ORDER BY DESC(?n) ?name
 """
 _CONTROL_EVENTS = """
-SELECT ?op ?class ?date ?basis (MIN(?start) AS ?offset) WHERE {
+SELECT ?op ?class ?date (GROUP_CONCAT(DISTINCT STR(?basis); SEPARATOR=" ") AS ?bases) (MIN(?start) AS ?offset) WHERE {
   VALUES ?p { %s }
   ?op ckg:place ?p ; a ?class . VALUES ?class { ckg:Capture ckg:Withdrawal }
   OPTIONAL { ?op ckg:date ?date }
   OPTIONAL { ?op ckg:dateBasis ?basis }
   OPTIONAL { ?op ckg:evidence/ckg:startOffset ?start }
-} GROUP BY ?op ?class ?date ?basis
+} GROUP BY ?op ?class ?date
 """
 _CONTROL_ACTORS = """
 SELECT DISTINCT ?op ?role ?actor ?actorName WHERE {
@@ -511,7 +518,7 @@ def _control(source: GraphSource, options: PlotOptions) -> tuple[Any, list[str]]
     for r in _select(source, _CONTROL_EVENTS % values):
         offset = int(r["offset"].value) if r["offset"] is not None else 0
         events[r["op"].value] = _Event(r["op"].value, r["class"].value.rsplit("#", 1)[-1],
-                                       parse_when(_value(r["date"])), _value(r["basis"]), offset)
+                                       parse_when(_value(r["date"])), _date_basis(r["bases"]), offset)
     if not events:
         hint = f"; places that have some: {', '.join(known[:12])}" if known else ""
         raise PlotError(f"no capture or withdrawal at {place_name} in the graph{hint}")
@@ -1085,11 +1092,11 @@ def _sunflower(ax: Any, fig: Any, x: float, y: float, kinds: list[str]) -> float
 # operations per month
 
 _MONTHLY = f"""
-SELECT ?op ?class ?date ?basis WHERE {{
+SELECT ?op ?class ?date (GROUP_CONCAT(DISTINCT STR(?basis); SEPARATOR=" ") AS ?bases) WHERE {{
   ?op a ?class . VALUES ?class {{ {_TYPE_VALUES} }}
   OPTIONAL {{ ?op ckg:date ?date }}
   OPTIONAL {{ ?op ckg:dateBasis ?basis }}
-}}
+}} GROUP BY ?op ?class ?date
 """
 
 
@@ -1101,7 +1108,7 @@ def _monthly(source: GraphSource, options: PlotOptions) -> tuple[Any, list[str]]
     seen: dict[str, tuple[str, When | None, str | None]] = {}
     for r in rows:
         seen.setdefault(r["op"].value, (r["class"].value.rsplit("#", 1)[-1], parse_when(_value(r["date"])),
-                                        _value(r["basis"])))
+                                        _date_basis(r["bases"])))
     if not seen:
         raise PlotError("the graph has no operations: nothing to count")
     per_month: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)

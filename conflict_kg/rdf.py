@@ -345,7 +345,9 @@ class GraphBuilder:
             self._add(doc, node, CKG.place, place)
         if op.date is not None:
             self._add(doc, node, CKG.date, typed(op.date.value, iris.term(XSD, op.date.xsd_type)))
-            self._date_basis(doc, node, op.date_basis or "stated")
+            # Each report's own basis, in its own graph: an event that one report dates in its
+            # text and another only by its publication has both in the union.
+            self._add(doc, node, CKG.dateBasis, plain(op.date_basis or "stated"))
         if op.fatalities is not None:
             self._add(doc, node, CKG.fatalities, Literal(op.fatalities, datatype=XSD.nonNegativeInteger))
         if op.claimed_by in entities:
@@ -355,16 +357,6 @@ class GraphBuilder:
         self._add(doc, node, PROV.wasDerivedFrom, iris.document_iri(doc))
         for ev in [op.evidence, *op.extra_evidence]:
             self._add(doc, node, CKG.evidence, self._evidence(ev))
-
-    def _date_basis(self, doc: str, node: URIRef, basis: str) -> None:
-        """One basis per event: when one report states the date that another only has from its
-        publication, the event's date is stated."""
-        stated, publication = (node, CKG.dateBasis, plain("stated")), (node, CKG.dateBasis, plain("publication"))
-        if basis == "publication" and stated in self.support:
-            return
-        if basis == "stated":
-            self.support.pop(publication, None)
-        self._add(doc, node, CKG.dateBasis, plain(basis))
 
     def _op_label(self, op: Operation, agents: list[URIRef], place: URIRef | None) -> str:
         who = ", ".join(self._labels.get(a, str(a).rsplit("/", 1)[-1]) for a in agents)

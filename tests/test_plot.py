@@ -219,3 +219,22 @@ def test_sample_articles_give_each_picture(kind: str, sample_graph: Path, tmp_pa
     text = (tmp_path / f"{kind}.svg").read_text("utf-8")
     word = {"backing": "Iran", "control": "Albu Kamal", "map": "Albu Kamal", "monthly": "Jun"}[kind]
     assert word in text
+
+
+def test_an_event_with_both_date_bases_is_drawn_once_as_stated(tmp_path: Path) -> None:
+    """Each report keeps its own date basis, so one event may have "stated" and "publication":
+    it is one event in the pictures, dated as stated (not in its article's month)."""
+    from conflict_kg.plot import _MONTHLY, _date_basis, _select
+
+    graph = tmp_path / "g.ttl"
+    graph.write_text("""
+        @prefix ckg: <https://w3id.org/conflict-kg/ontology#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <https://example.org/op/1> a ckg:Capture ; ckg:date "2017-11-09"^^xsd:date ;
+            ckg:dateBasis "publication", "stated" .
+        <https://example.org/op/2> a ckg:Airstrike ; ckg:date "2017-11"^^xsd:gYearMonth ; ckg:dateBasis "publication" .
+        <https://example.org/op/3> a ckg:Raid .
+    """, encoding="utf-8")
+    rows = _select(open_source(graph=graph), _MONTHLY)
+    bases = {r["op"].value.rsplit("/", 1)[-1]: _date_basis(r["bases"]) for r in rows}
+    assert bases == {"1": "stated", "2": "publication", "3": None}

@@ -313,16 +313,38 @@ def test_reports_that_clash_get_what_adding_them_one_at_a_time_gives(tolls, tmp_
     assert _same_content(tmp_path / "together", tmp_path / "one-by-one")
 
 
+@pytest.mark.parametrize("bases", [("publication", "stated"), ("stated", "publication")])
+def test_an_event_dated_by_one_report_and_by_publication_in_another_keeps_both_bases(bases, tmp_path):
+    """Each report keeps its own date basis in its graph, so the union has both and nothing
+    clashes, whatever the batches. It used to depend on them: in one batch the event was
+    "stated" (the earlier report's basis dropped), across two the later basis was quarantined."""
+    reports = [sample_facts(f"d{i}") for i in range(2)]
+    for facts, basis in zip(reports, bases):
+        facts.operations[0] = dataclasses.replace(facts.operations[0], date_basis=basis)
+    for layout in ("one-by-one", "together"):
+        with GraphStore.open(tmp_path / layout, create=True) as store:
+            batches = [[facts] for facts in reports] if layout == "one-by-one" else [reports]
+            assert [v for batch in batches for v in _add(store, *batch).violations] == []
+            capture = next(store.union().subjects(RDF.type, CKG.Capture))
+            assert {str(b) for b in store.union().objects(capture, CKG.dateBasis)} == {"stated", "publication"}
+            for facts, basis in zip(reports, bases):
+                graph = store.dataset().graph(graph_iri(facts.article.id))
+                assert [str(b) for b in graph.objects(capture, CKG.dateBasis)] == [basis]
+    assert _same_content(tmp_path / "together", tmp_path / "one-by-one")
+
+
 @st.composite
 def _reports_and_batches(draw: st.DrawFn) -> tuple[list, list[int]]:
     """Reports of one capture, each with no toll, a toll, or now and then two tolls of its own,
-    and the points where they are cut into batches."""
+    its date stated or only from its publication, and the points where they are cut into
+    batches."""
     tolls = st.sampled_from([None, 3, 30, 40])
+    bases = st.sampled_from(["stated", "publication"])
     reports = []
     for i in range(draw(st.integers(2, 5))):
         facts = sample_facts(f"d{i}")
         capture = facts.operations[0]
-        facts.operations[0] = dataclasses.replace(capture, fatalities=draw(tolls))
+        facts.operations[0] = capture = dataclasses.replace(capture, fatalities=draw(tolls), date_basis=draw(bases))
         if draw(st.integers(0, 3)) == 0:
             facts.operations.append(dataclasses.replace(capture, fatalities=draw(tolls)))
         reports.append(facts)

@@ -64,7 +64,7 @@ def test_two_death_tolls_for_one_event_take_out_the_tolls_not_the_event():
     assert (capture, RDF.type, CKG.Capture) in outcome.valid and list(outcome.valid.objects(capture, CKG.place))
 
 
-def test_an_event_one_report_dates_and_another_only_by_publication_is_stated():
+def test_an_event_one_report_dates_and_another_only_by_publication_has_both_bases():
     import dataclasses
 
     from rdflib import Literal
@@ -76,7 +76,9 @@ def test_an_event_one_report_dates_and_another_only_by_publication_is_stated():
         for facts in order:
             b.add(facts)
         capture = next(b.graph().subjects(RDF.type, CKG.Capture))
-        assert list(b.graph().objects(capture, CKG.dateBasis)) == [Literal("stated")]
+        assert set(b.graph().objects(capture, CKG.dateBasis)) == {Literal("stated"), Literal("publication")}
+        assert b.support[(capture, CKG.dateBasis, Literal("publication"))] == {"d2"}  # each in its report's graph
+        assert b.support[(capture, CKG.dateBasis, Literal("stated"))] == {"d1"}
         assert validate(b.graph()).conforms
 
 
