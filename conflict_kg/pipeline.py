@@ -139,7 +139,7 @@ def _containers_gazetteer(extractor: Extractor | None) -> Gazetteer:
     return load_gazetteer(())
 
 
-def _add_batch(batch: list, target: GraphStore, gazetteer: Gazetteer | None, summary: BuildSummary,
+def _add_batch(batch: list, target: GraphStore, gazetteer: Gazetteer, summary: BuildSummary,
                written: _Written, warn: Callable[[str], None]) -> None:
     """Turn a batch of facts into RDF, validate it with the store's context and write it."""
     builder = GraphBuilder(gazetteer=gazetteer, known=target)
