@@ -279,13 +279,10 @@ def _move_to_quarantine(valid: Graph, quarantine: Graph, results: Graph, result,
     value = results.value(result, SH.value)
     if isinstance(path, URIRef) and value is not None and (focus, path, value) in valid:
         doomed = {(focus, path, value)} | _statements(valid, focus, path, value)
-    elif later:
-        doomed = set(later)
-        for _s, _p, o in later:
-            doomed |= _statements(valid, focus, path, o)
-    elif isinstance(path, URIRef) and value is None and (focus, path, None) in valid:
-        # a count on a path that no order of reports settles: the values go, the node stays
-        doomed = set(valid.triples((focus, path, None)))
+    elif later or (isinstance(path, URIRef) and value is None and (focus, path, None) in valid):
+        # a count on a path: one later report's values go (`later`), else, where no order of
+        # reports settles it, all the values; the node stays
+        doomed = set(later) if later else set(valid.triples((focus, path, None)))
         for _s, _p, o in list(doomed):
             doomed |= _statements(valid, focus, path, o)
     elif (focus, RDF.type, RDF.Statement) in valid:
