@@ -33,13 +33,16 @@ measured in the same run, on the same texts, with the same model and process cou
   `sparql_engine_p50_ms` (Oxigraph alone, rows iterated), `sparql_check_safe_ms` (rdflib's
   safety parse of the text, which `run_query` makes only when `sparql_check_safe_needed`),
   `sparql_narrowed_p50_ms` (the full listings narrowed by their filters or paged, parameters in
-  `sparql_narrowed_params`: the full listings keep their own figure) and
+  `sparql_narrowed_params`: the full listings keep their own figure), `sparql_rows_floor_ms`
+  (the least that answering as many rows costs: the same number of one-column rows from
+  `ROWS_FLOOR_QUERY`, no join, order or grouping) and
   `sparql_query_param_once_ms` (one cold run in a process of its own, stopped at a time limit),
   and `query_cli_1m_s`, the whole `conflict-kg query groups --store` command (Python start,
   imports, opening the store), the median of `CLI_QUERY_RUNS`;
 - shacl_share: time in SHACL validation over the build time (largest corpus);
 - export_turtle_1m_s: `conflict-kg export --out X.ttl` of the large store (in process), the
-  median of three runs (`export_turtle_1m_runs_s`);
+  median of three runs (`export_turtle_1m_runs_s`), with `export_turtle_dump_floor_s`,
+  Oxigraph's own dump of the same triples to a file, nothing of ours around it;
 - add_one_article_1m_s: adding one new article (of the median sample length) to a copy of the
   large store with `pipeline.build` and a loaded model (extraction, resolution against the store,
   validation with the store's context, the transaction, the quarantine file), with
@@ -64,6 +67,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -177,6 +181,11 @@ NARROWED = {
 }
 
 
+# The least a query answering n rows can cost through `run_query`: n rows of one column (a
+# subject's IRI) from the cheapest pattern there is, with no join, filter, grouping or order.
+ROWS_FLOOR_QUERY = "SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {rows}"
+
+
 def measure_queries(store_path: Path, repeats: int, param_timeout_s: float) -> dict:
     """p50 of each bundled query through `run_query`, the whole `conflict-kg query --param` path
     (prefixes, safety check, parameters bound by a VALUES block, Oxigraph's evaluation and every
@@ -193,8 +202,8 @@ def measure_queries(store_path: Path, repeats: int, param_timeout_s: float) -> d
     bound = {name: {p: PARAMS[p] for p in q.params} for name, q in queries.items()}
     # The text run_query hands Oxigraph (prefixes added, parameters bound), made once per query.
     engine_query = {name: bind_parameters(with_standard_prefixes(q.text), bound[name]) for name, q in queries.items()}
-    whole, engine, narrowed = ({name: [] for name in keys} for keys in (queries, queries, NARROWED))
-    rows, engine_rows, narrowed_rows, checks, check_needed, via_cli = {}, {}, {}, {}, {}, {}
+    whole, engine, narrowed, floor = ({name: [] for name in keys} for keys in (queries, queries, NARROWED, queries))
+    rows, engine_rows, narrowed_rows, floor_rows, checks, check_needed, via_cli = {}, {}, {}, {}, {}, {}, {}
     with GraphStore.open(store_path, read_only=True) as store:
         db = store.db
         for _ in range(repeats):
@@ -210,6 +219,10 @@ def measure_queries(store_path: Path, repeats: int, param_timeout_s: float) -> d
                 start = time.perf_counter()
                 narrowed_rows[key] = len(run_query(db, queries[name].text, params=params, limit=limit).rows)
                 narrowed[key].append(time.perf_counter() - start)
+            for name in queries:
+                start = time.perf_counter()
+                floor_rows[name] = len(run_query(db, ROWS_FLOOR_QUERY.format(rows=rows[name])).rows)
+                floor[name].append(time.perf_counter() - start)
         for name, q in queries.items():
             text = engine_query[name][0]
             times = []
@@ -221,7 +234,7 @@ def measure_queries(store_path: Path, repeats: int, param_timeout_s: float) -> d
             check_needed[name] = may_reach_out(with_standard_prefixes(q.text))
             log(f"query {name}: p50 {p50(whole[name])} ms through run_query, {p50(engine[name])} ms in the engine "
                 f"({rows[name]} rows)")
-            assert engine_rows[name] == rows[name], name
+            assert engine_rows[name] == rows[name] == floor_rows[name], name
     for name, q in queries.items():
         if not q.params:
             continue
@@ -241,6 +254,7 @@ def measure_queries(store_path: Path, repeats: int, param_timeout_s: float) -> d
             "sparql_narrowed_rows": narrowed_rows,
             "sparql_narrowed_params": {key: {"query": name, "params": params, **({"limit": limit} if limit else {})}
                                        for key, (name, params, limit) in NARROWED.items()},
+            "sparql_rows_floor_ms": {name: p50(t) for name, t in floor.items()},
             "sparql_check_safe_ms": checks, "sparql_check_safe_needed": check_needed,
             "sparql_query_param_once_ms": via_cli}
 
@@ -316,21 +330,39 @@ EXPORT_RUNS = 3
 def measure_export(store_path: Path, work: Path) -> dict:
     """`GraphStore.export` of the large store to Turtle and to N-Triples: the median of
     `EXPORT_RUNS` runs each (a single run moved by up to a fifth from one run to the next on
-    this shared machine), every run kept under `..._runs_s`."""
-    from conflict_kg.store import GraphStore
+    this shared machine), every run kept under `..._runs_s`. After each Turtle export, the
+    floor: Oxigraph's own `dump` of the default graph to a file with the same prefixes, and
+    nothing of ours around it (no count, Python file object, fsync or rename),
+    `export_turtle_dump_floor_s`."""
+    import pyoxigraph as ox
+
+    from conflict_kg.store import EXPORT_PREFIXES, GraphStore
+
+    def timed_run(write: Callable[[Path], object], path: Path) -> float:
+        start = time.perf_counter()
+        write(path)
+        seconds = round(time.perf_counter() - start, 3)
+        path.unlink()
+        return seconds
 
     out: dict = {}
+    runs: dict[str, list[float]] = {key: [] for key in ("export_turtle_1m_s", "export_turtle_dump_floor_s",
+                                                         "export_ntriples_1m_s")}
     with GraphStore.open(store_path, read_only=True) as store:
-        for key, name in (("export_turtle_1m_s", "kg.ttl"), ("export_ntriples_1m_s", "kg.nt")):
-            runs = []
-            for _ in range(EXPORT_RUNS):
-                start = time.perf_counter()
-                count = store.export(work / name)
-                runs.append(round(time.perf_counter() - start, 3))
-                out["export_triples"] = count
-                (work / name).unlink()
-            out[key] = round(statistics.median(runs), 3)
-            out[key.removesuffix("_s") + "_runs_s"] = runs
+        def dump(path: Path) -> None:
+            store.db.dump(str(path), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=EXPORT_PREFIXES)
+
+        def export(path: Path) -> None:
+            out["export_triples"] = store.export(path)
+
+        for _ in range(EXPORT_RUNS):
+            runs["export_turtle_1m_s"].append(timed_run(export, work / "kg.ttl"))
+            runs["export_turtle_dump_floor_s"].append(timed_run(dump, work / "dump.ttl"))
+        for _ in range(EXPORT_RUNS):
+            runs["export_ntriples_1m_s"].append(timed_run(export, work / "kg.nt"))
+    for key, times in runs.items():
+        out[key] = round(statistics.median(times), 3)
+        out[key.removesuffix("_s") + "_runs_s"] = times
     return out
 
 

@@ -16,7 +16,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
 REQUIRED = ("build_vs_spacy", "extract_vs_spacy", "ratio_rounds", "scaling_10x", "peak_rss_mib", "sparql_p50_ms", "shacl_share", "export_turtle_1m_s",
-            "add_one_article_1m_s", "query_cli_1m_s", "machine", "date")
+            "add_one_article_1m_s", "query_cli_1m_s", "sparql_rows_floor_ms", "export_turtle_dump_floor_s",
+            "machine", "date")
 
 
 def _module(name: str):
@@ -140,6 +141,7 @@ def test_the_quick_benchmark_prints_one_json_object_with_every_figure():
         assert key in result, key
     assert set(result["sparql_p50_ms"]) >= {"backers", "captures", "entity", "groups", "operations",
                                             "operations-at-place", "operations-in-region"}
+    assert set(result["sparql_rows_floor_ms"]) == set(result["sparql_p50_ms"])
     assert result["machine"]["cpu_count"] >= 1
 
 
