@@ -131,6 +131,7 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
     if focus_nodes == []:
         return outcome  # nothing to validate (pyshacl would read an empty list as "every node")
     engine = shacl_engine()
+    sources = _documents_of(stated_by, documents)
     data = valid
     for _ in range(MAX_ROUNDS):
         conforms, results, _text = engine.validate(data, shacl_graph=shapes, inference="none", advanced=True,
@@ -145,17 +146,17 @@ def validate(graph: Graph, *, shapes: Graph | None = None, ontology: Graph | Non
             later = _later_reports(valid, shapes, results, result, stated_by)
             if later is None:
                 outcome.violations.append(violation)
-                changed |= _move_to_quarantine(valid, quarantine, results, result, violation,
-                                               sources=_documents_of(stated_by, documents))
+                changed |= _move_to_quarantine(valid, quarantine, results, result, violation, sources=sources)
                 continue
             node = results.value(result, SH.focusNode)
             for article, refused in sorted(later.items()):  # one per later report, as one at a time
                 said = replace(violation, sentences=_sentences(valid, node, _stated_in(article, stated_by)))
                 outcome.violations.append(said)
+                its_document = documents[article:article + 1]
                 changed |= _move_to_quarantine(valid, quarantine, results, result, said, refused.gone,
-                                               lambda _doomed, a=article: documents[a:a + 1])
+                                               lambda _doomed, d=its_document: d)
                 for t in refused.shared:
-                    outcome.withdrawn.setdefault(t, set()).update(documents[article:article + 1])
+                    outcome.withdrawn.setdefault(t, set()).update(its_document)
         focus_nodes = _touched(valid, changed, focus_nodes)
         if focus_nodes == []:
             break  # no node a removal could have made invalid
